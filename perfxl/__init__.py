@@ -1,0 +1,7 @@
+"""perfxl: the yearly budget-performance self-evaluation round (预算绩效自评) in Excel.
+
+`perfxl generate` writes one locked self-evaluation workbook per department; the
+scoring rules live in one engine (perfxl.scoring) that the workbook formulas mirror.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,216 @@
+"""Every formula cell of a workbook, computed in Python from its inputs and issued values.
+
+The writer stores these as the formulas' cached values, so a client that does not
+recalculate on load (LibreOffice keeps cached values of files from "Microsoft Excel")
+still shows the right figures; the agreement test compares them, cell by cell, with
+what LibreOffice computes from the formulas.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from . import livechecks as lc
+from . import scoring as sc
+from .layout.instructions import STATUS_OK, STATUS_PROBLEMS
+from .layout.model import Kind, SheetLayout, WorkbookLayout
+from .scheme.model import Scheme
+
+Values = Mapping[tuple[str, str], object]
+Blank = ""
+
+
+def _text(value: object) -> str:
+    """What `=IF(x="","",x)` shows of a referenced cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Sheet:
+    """Reads one sheet's cell values: typed or issued values, then layout constants."""
+
+    def __init__(self, sheet: SheetLayout, values: Values):
+        self.sheet = sheet
+        self.values = values
+
+    def __call__(self, key: str) -> object:
+        value = self.values.get((self.sheet.code, key))
+        if value is None:
+            f = self.sheet.get(key)
+            if f.kind == Kind.ISSUED:
+                value = f.value
+        return None if value == "" else value
+
+
+def read_table(sheet: SheetLayout, values: Values) -> sc.Table:
+    """The scoring engine's view of an F1/F2 sheet."""
+    get = _Sheet(sheet, values)
+    funds = [sc.FundRow(get(f"funds.{fr.key}.initial"), get(f"funds.{fr.key}.budget"), get(f"funds.{fr.key}.executed"))
+             for fr in sheet.funds_rows if fr.key != "total"]
+    indicators = [
+        sc.Indicator(level=r.level, category=r.category, name=get(f"ind.{r.index}.name"), op=get(f"ind.{r.index}.op"),
+                     target=get(f"ind.{r.index}.target"), unit=get(f"ind.{r.index}.unit"),
+                     actual=get(f"ind.{r.index}.actual"), weight=get(f"ind.{r.index}.weight"),
+                     qualitative_score=get(f"ind.{r.index}.qual"), reason=get(f"ind.{r.index}.reason"))
+        for r in sheet.indicator_rows
+    ]
+    return sc.Table(funds, indicators, get("funds.reason"))
+
+
+def _blank(v: object) -> object:
+    return Blank if v is None else v
+
+
+def _table_cells(sheet: SheetLayout, values: Values, scheme: Scheme,
+                 project_funds: dict[str, float | None] | None = None) -> tuple[dict[str, object], sc.TableResult]:
+    """Formula values of an F1/F2 sheet; `project_funds` feeds F2's 项目支出 row."""
+    table = read_table(sheet, values)
+    if project_funds is not None:  # F2 of a workbook with project sheets: 项目支出 is their sum
+        funds = list(table.funds)
+        keys = [fr.key for fr in sheet.funds_rows if fr.key != "total"]
+        i = keys.index("project")
+        funds[i] = sc.FundRow(project_funds["initial"], project_funds["budget"], project_funds["executed"])
+        table = sc.Table(funds, table.indicators, table.execution_reason)
+    res = sc.evaluate(table, scheme)
+    out: dict[str, object] = {}
+    subs = [fr for fr in sheet.funds_rows if fr.key != "total"]
+    for fr, rate in zip(subs, res.row_rates):
+        out[f"funds.{fr.key}.rate"] = _blank(rate)
+    if project_funds is not None:
+        for key in ("initial", "budget", "executed"):
+            out[f"funds.project.{key}"] = _blank(project_funds[key])
+    out["funds.total.initial"] = _blank(res.initial)
+    out["funds.total.budget"] = _blank(res.budget)
+    out["funds.total.executed"] = _blank(res.executed)
+    out["funds.total.rate"] = _blank(res.rate)
+    out["funds.total.score"] = _blank(res.execution_score)
+    for r, score in zip(sheet.indicator_rows, res.scores):
+        out[f"ind.{r.index}.score"] = _blank(score)
+    for j, level in enumerate(scheme.levels, start=1):
+        out[f"level.{j}.weight"] = res.level_weights[level.name]
+        out[f"level.{j}.score"] = res.level_scores[level.name]
+    out["total.weight"] = res.total_weight
+    out["total.score"] = _blank(res.total)
+    out["grade"] = _blank(res.grade)
+
+    # Live-check counters, row by row, as the layout placed them.
+    flags: dict[int, int] = {}
+
+    def add(row: int, hit: bool) -> None:
+        flags[row] = flags.get(row, 0) + int(hit)
+
+    total_row = sheet.funds_rows[0].row
+    add(total_row, lc.py_over_budget(res.budget, res.executed))
+    for fr, row in zip(subs, table.funds):
+        add(fr.row, lc.py_over_budget(row.budget, row.executed))
+    add(sheet.get("funds.reason").row, lc.py_execution_reason(res.rate, table.execution_reason, scheme))
+    for r, ind, score in zip(sheet.indicator_rows, table.indicators, res.scores):
+        for hit in lc.py_indicator_problems(ind, score, scheme).values():
+            add(r.row, hit)
+    started = any(sc.is_number(i.weight) for i in table.indicators)
+    for j, level in enumerate(scheme.levels, start=1):
+        off = abs(res.level_weights[level.name] - res.expected_weights[level.name]) > lc.TOLERANCE
+        add(sheet.get(f"level.{j}.weight").row, started and off)
+    for row, count in flags.items():
+        out[f"flag.{row + 1}"] = count
+    out["problems"] = sum(flags.values())
+    return out, res
+
+
+def _basic_cells(sheet: SheetLayout, values: Values, scheme: Scheme, dept: SheetLayout,
+                 dept_cells: dict[str, object], dept_values: _Sheet) -> dict[str, object]:
+    get = _Sheet(sheet, values)
+    out: dict[str, object] = {}
+    name = dept_values("name")
+    out["department"] = _text(name)
+    out["income.total"] = _blank(sc.sum_numbers(get(k) for k in ("income.budget", "income.nontax", "income.transfer",
+                                                                   "income.other")))
+    out["expense.total"] = _blank(sc.sum_numbers([get("expense.basic"), get("expense.project")]))
+    out["sangong.total"] = _blank(sc.sum_numbers(get(k) for k in ("sangong.abroad", "sangong.vehicle",
+                                                                    "sangong.reception")))
+    flags: dict[int, int] = {}
+
+    def add(row: int, hit: bool) -> None:
+        flags[row] = flags.get(row, 0) + int(hit)
+
+    dept_exec = {"expense.basic": dept_values("funds.basic.executed"),
+                 "expense.project": dept_cells.get("funds.project.executed", dept_values("funds.project.executed"))}
+    for key, other in dept_exec.items():
+        add(sheet.get(key).row, lc.py_figures(get(key), None if other == Blank else other))
+    for group in scheme.question_groups:
+        for q in group.questions:
+            answer = get(f"q.{q.key}")
+            for d in q.detail:
+                key = f"q.{q.key}.{d.key}"
+                add(sheet.get(key).row, lc.py_detail_missing(answer, q.detail_when, get(key)))
+            if q.check == "overstaffing":
+                add(sheet.get(f"q.{q.key}").row, lc.py_staffing(get("staff.quota"), get("staff.actual"), answer))
+    grade = dept_cells.get("grade")
+    add(sheet.get("conclusion").row, lc.py_conclusion(get("conclusion"), None if grade == Blank else grade))
+    for row, count in flags.items():
+        out[f"flag.{row + 1}"] = count
+    out["problems"] = sum(flags.values())
+    return out
+
+
+def evaluate_workbook(layout: WorkbookLayout, values: Values, scheme: Scheme) -> dict[tuple[str, str], object]:
+    """(sheet code, field key) → the value its formula shows; blanks are ""."""
+    results: dict[str, dict[str, object]] = {}
+    project_sheets = [s for s in layout.sheets if s.role == "project"]
+    for p in project_sheets:
+        results[p.code], _ = _table_cells(p, values, scheme)
+    dept = layout.sheet("dept")
+    project_funds = None
+    if project_sheets:
+        project_funds = {k: sc.sum_numbers(results[p.code][f"funds.total.{k}"] for p in project_sheets)
+                         for k in ("initial", "budget", "executed")}
+    results["dept"], _ = _table_cells(dept, values, scheme, project_funds)
+    dept_values = _Sheet(dept, values)
+    results["basic"] = _basic_cells(layout.sheet("basic"), values, scheme, dept, results["dept"], dept_values)
+
+    summary: dict[str, object] = {}
+    for i, p in enumerate(project_sheets, start=1):
+        pv, pr = _Sheet(p, values), results[p.code]
+        summary[f"p{i}.implementer"] = _text(pv("implementer"))
+        summary[f"p{i}.name"] = _text(pv("name"))
+        for key in ("initial", "budget", "executed"):
+            summary[f"p{i}.{key}"] = pr[f"funds.total.{key}"]
+        rate = sc.execution_rate(_num(pr["funds.total.budget"]), _num(pr["funds.total.executed"]))
+        summary[f"p{i}.rate"] = _blank(rate)
+        summary[f"p{i}.score"] = pr["total.score"]
+        summary[f"p{i}.grade"] = pr["grade"]
+        summary[f"p{i}.contact"] = " ".join(_text(pv(k)) for k in ("filler", "phone")).strip(" ")
+    totals = {k: sc.sum_numbers(_num(summary[f"p{i}.{k}"]) for i in range(1, len(project_sheets) + 1))
+              for k in ("initial", "budget", "executed")}
+    for k, v in totals.items():
+        summary[f"total.{k}"] = _blank(v)
+    summary["total.rate"] = _blank(sc.execution_rate(totals["budget"], totals["executed"]))
+    results["summary"] = summary
+
+    info_sheet = layout.sheet("info")
+    info: dict[str, object] = {"department": _text(dept_values("name"))}
+    total = 0
+    for f in info_sheet.fields:
+        if f.key.startswith("problems.") and f.key != "problems.total":
+            code = f.key.split(".", 1)[1]
+            count = results[code]["problems"]
+            info[f.key] = count
+            total += int(count)
+    info["problems.total"] = total
+    info["status"] = STATUS_OK if total == 0 else f"{STATUS_PROBLEMS[0]}{total}{STATUS_PROBLEMS[1]}"
+    results["info"] = info
+
+    out: dict[tuple[str, str], object] = {}
+    for sheet in layout.sheets:
+        computed = results.get(sheet.code, {})
+        for f in sheet.fields:
+            if f.kind == Kind.FORMULA:
+                out[(sheet.code, f.key)] = computed[f.key]
+    return out
+
+
+def _num(value: object) -> float | None:
+    return float(value) if sc.is_number(value) else None

@@ -1,0 +1,252 @@
+"""Checks the workbook runs while the user types: conditional formatting and a problem count.
+
+Each check is written twice, side by side: as an Excel condition (relative references,
+for conditional formatting and the hidden per-row counters that 填报说明 sums) and as a
+Python predicate over the same values, so the agreement test can prove the count the
+user sees. These are live hints; the validator's rules (RULES.md) are the full check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from . import formulas as fx
+from .scheme.model import Scheme
+from .scoring import (
+    POSITIVE,
+    QUALITATIVE,
+    QUANTITATIVE,
+    Indicator,
+    Table,
+    TableResult,
+    Value,
+    execution_reason_required,
+    in_qualitative_band,
+    is_number,
+)
+
+TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    key: str
+    message: str
+    severity: str  # "error" | "warning"
+
+
+def catalog(scheme: Scheme) -> dict[str, LiveCheck]:
+    ex = scheme.execution
+    items = [
+        LiveCheck("incomplete", "指标行填写不完整，或数值栏填了文字", "error"),
+        LiveCheck("reason_missing", "得分低于分值，未填写偏差原因分析及改进措施", "error"),
+        LiveCheck("band", "定性评分不在所选档次的分值区间内", "error"),
+        LiveCheck("overshoot", f"实际完成值达到年度指标值的 {scheme.overshoot:g} 倍以上，请说明原因（指标值可能设置偏低）",
+                  "warning"),
+        LiveCheck("level_weight", "一级指标下各指标分值之和与规定分值不符", "error"),
+        LiveCheck("over_budget", "全年执行数超过全年预算数", "error"),
+        LiveCheck("execution_reason",
+                  f"执行率低于 {ex.reason_below:.0%} 或高于 {ex.reason_above:.0%}，未填写预算执行偏差原因", "error"),
+        LiveCheck("conclusion", "自评结论与部门整体支出绩效自评表的自评等级不一致", "error"),
+        LiveCheck("staffing", "实有人数、编制人数与“是否存在超编超配人员”的回答不一致", "error"),
+        LiveCheck("detail_missing", "回答为“是”时应填写对应的金额或时间", "error"),
+        LiveCheck("figures", "基础数据表的基本支出、项目支出与部门整体支出绩效自评表的全年执行数不一致", "error"),
+    ]
+    return {c.key: c for c in items}
+
+
+def _blank(ref: str) -> str:
+    return f'TRIM({ref})=""'
+
+
+def _py_blank(value: Value) -> bool:
+    """TRIM(x)="" : None, "" or spaces only (TRIM strips ASCII spaces, as here)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip(" ") == ""
+    return False
+
+
+def _numbers(*refs: str) -> str:
+    return "AND(" + ",".join(f"ISNUMBER({r})" for r in refs) + ")" if len(refs) > 1 else f"ISNUMBER({refs[0]})"
+
+
+# --- indicator rows ------------------------------------------------------------------
+# `r` maps column names (name, op, target, unit, actual, weight, qual, score, reason) to refs.
+
+def incomplete(r: Mapping[str, str], scheme: Scheme) -> str:
+    started = f"COUNTA({r['name']}:{r['qual']})>0"
+    levels = [q.name for q in scheme.qualitative]
+    quantitative_bad = (f"AND({fx.one_of(r['op'], QUANTITATIVE)},OR(NOT({_numbers(r['target'])}),"
+                        f"NOT({_numbers(r['actual'])}),{_blank(r['unit'])}))")
+    qualitative_bad = (f"AND({r['op']}={fx.string(QUALITATIVE)},OR({_blank(r['target'])},"
+                       f"NOT({fx.one_of(r['actual'], levels)}),NOT({_numbers(r['qual'])})))")
+    bad = (f"OR({_blank(r['name'])},NOT({fx.one_of(r['op'], QUANTITATIVE + (QUALITATIVE,))}),"
+           f"NOT({_numbers(r['weight'])}),{quantitative_bad},{qualitative_bad})")
+    return f"AND({started},{bad})"
+
+
+def incomplete_cells(r: Mapping[str, str], scheme: Scheme) -> dict[str, str]:
+    """For an incomplete row, which of its cells to mark: blank or of the wrong type."""
+    inc = incomplete(r, scheme)
+    quant = fx.one_of(r["op"], QUANTITATIVE)
+    qual = f"{r['op']}={fx.string(QUALITATIVE)}"
+    levels = [q.name for q in scheme.qualitative]
+    return {
+        "name": f"AND({inc},{_blank(r['name'])})",
+        "op": f"AND({inc},NOT({fx.one_of(r['op'], QUANTITATIVE + (QUALITATIVE,))}))",
+        "target": f"AND({inc},OR({_blank(r['target'])},AND({quant},NOT(ISNUMBER({r['target']})))))",
+        "unit": f"AND({inc},{quant},{_blank(r['unit'])})",
+        "actual": (f"AND({inc},OR({_blank(r['actual'])},AND({quant},NOT(ISNUMBER({r['actual']}))),"
+                   f"AND({qual},NOT({fx.one_of(r['actual'], levels)}))))"),
+        "weight": f"AND({inc},NOT(ISNUMBER({r['weight']})))",
+        "qual": f"AND({inc},{qual},NOT(ISNUMBER({r['qual']})))",
+    }
+
+
+def py_incomplete(ind: Indicator, scheme: Scheme) -> bool:
+    cells = (ind.name, ind.op, ind.target, ind.unit, ind.actual, ind.weight, ind.qualitative_score)
+    if all(v is None or v == "" for v in cells):
+        return False
+    if _py_blank(ind.name) or ind.op not in QUANTITATIVE + (QUALITATIVE,) or not is_number(ind.weight):
+        return True
+    if ind.op in QUANTITATIVE:
+        return not is_number(ind.target) or not is_number(ind.actual) or _py_blank(ind.unit)
+    levels = [q.name for q in scheme.qualitative]
+    return _py_blank(ind.target) or ind.actual not in levels or not is_number(ind.qualitative_score)
+
+
+def reason_missing(r: Mapping[str, str]) -> str:
+    return (f"AND(IF({_numbers(r['score'], r['weight'])},{r['score']}<{r['weight']},FALSE),"
+            f"{_blank(r['reason'])})")
+
+
+def py_reason_missing(ind: Indicator, score: float | None) -> bool:
+    return is_number(score) and is_number(ind.weight) and score < ind.weight and _py_blank(ind.reason)
+
+
+def band(r: Mapping[str, str], scheme: Scheme) -> str:
+    inside = fx.in_qualitative_band(r["qual"], r["actual"], r["weight"], scheme)
+    return (f"AND({r['op']}={fx.string(QUALITATIVE)},"
+            f"IF({_numbers(r['qual'], r['weight'])},NOT({inside}),FALSE))")
+
+
+def py_band(ind: Indicator, scheme: Scheme) -> bool:
+    if ind.op != QUALITATIVE or not is_number(ind.qualitative_score) or not is_number(ind.weight):
+        return False
+    return not in_qualitative_band(ind.qualitative_score, ind.actual, ind.weight, scheme)
+
+
+def overshoot(r: Mapping[str, str], scheme: Scheme) -> str:
+    t, a = r["target"], r["actual"]
+    return (f"AND({fx.one_of(r['op'], POSITIVE)},"
+            f"IF({_numbers(t, a)},AND({t}>0,{a}>={fx.num(scheme.overshoot)}*{t}),FALSE),{_blank(r['reason'])})")
+
+
+def py_overshoot(ind: Indicator, scheme: Scheme) -> bool:
+    if ind.op not in POSITIVE or not is_number(ind.target) or not is_number(ind.actual):
+        return False
+    return ind.target > 0 and ind.actual >= scheme.overshoot * ind.target and _py_blank(ind.reason)
+
+
+INDICATOR_CHECKS = ("incomplete", "reason_missing", "band", "overshoot")
+
+
+def indicator_conditions(r: Mapping[str, str], scheme: Scheme) -> dict[str, str]:
+    return {
+        "incomplete": incomplete(r, scheme),
+        "reason_missing": reason_missing(r),
+        "band": band(r, scheme),
+        "overshoot": overshoot(r, scheme),
+    }
+
+
+def py_indicator_problems(ind: Indicator, score: float | None, scheme: Scheme) -> dict[str, bool]:
+    return {
+        "incomplete": py_incomplete(ind, scheme),
+        "reason_missing": py_reason_missing(ind, score),
+        "band": py_band(ind, scheme),
+        "overshoot": py_overshoot(ind, scheme),
+    }
+
+
+# --- funds, levels -------------------------------------------------------------------
+
+def over_budget(budget: str, executed: str) -> str:
+    return f"IF({_numbers(budget, executed)},{executed}>{budget},FALSE)"
+
+
+def py_over_budget(budget: Value, executed: Value) -> bool:
+    return is_number(budget) and is_number(executed) and executed > budget
+
+
+def execution_reason(rate: str, reason: str, scheme: Scheme) -> str:
+    ex = scheme.execution
+    return (f"AND(IF(ISNUMBER({rate}),OR({rate}<{fx.num(ex.reason_below)},{rate}>{fx.num(ex.reason_above)}),FALSE),"
+            f"{_blank(reason)})")
+
+
+def py_execution_reason(rate: float | None, reason: Value, scheme: Scheme) -> bool:
+    return execution_reason_required(rate, scheme) and _py_blank(reason)
+
+
+def level_weight(subtotal: str, expected: str, all_weights: str) -> str:
+    return f"IF(COUNT({all_weights})>0,ABS({subtotal}-({expected}))>{fx.num(TOLERANCE)},FALSE)"
+
+
+def flag(conditions: list[str]) -> str:
+    """A hidden counter cell: how many of the conditions hold."""
+    return "=" + "+".join(f"IF({c},1,0)" for c in conditions) if conditions else "=0"
+
+
+def py_table_problems(table: Table, result: TableResult, scheme: Scheme) -> int:
+    """The problem count the workbook's counters give for one F1/F2 table."""
+    count = 0
+    for ind, score in zip(table.indicators, result.scores):
+        count += sum(py_indicator_problems(ind, score, scheme).values())
+    rows = [(result.budget, result.executed)] + [(r.budget, r.executed) for r in table.funds]
+    count += sum(py_over_budget(b, e) for b, e in rows)
+    count += py_execution_reason(result.rate, table.execution_reason, scheme)
+    if any(is_number(i.weight) for i in table.indicators):
+        for level in scheme.levels:
+            count += abs(result.level_weights[level.name] - result.expected_weights[level.name]) > TOLERANCE
+    return count
+
+
+# --- basic data (F3) -----------------------------------------------------------------
+
+def conclusion(conclusion_ref: str, grade_ref: str) -> str:
+    return f'AND({conclusion_ref}<>"",{grade_ref}<>"",{conclusion_ref}<>{grade_ref})'
+
+
+def py_conclusion(conclusion_value: Value, grade_value: str | None) -> bool:
+    return conclusion_value not in (None, "") and grade_value not in (None, "") and conclusion_value != grade_value
+
+
+def staffing(quota: str, actual: str, answer: str) -> str:
+    return (f"IF({_numbers(quota, actual)},OR(AND({actual}>{quota},{answer}=\"否\"),"
+            f"AND({actual}<={quota},{answer}=\"是\")),FALSE)")
+
+
+def py_staffing(quota: Value, actual: Value, answer: Value) -> bool:
+    if not is_number(quota) or not is_number(actual):
+        return False
+    return (actual > quota and answer == "否") or (actual <= quota and answer == "是")
+
+
+def detail_missing(answer: str, when: str, detail: str) -> str:
+    return f"AND({answer}={fx.string(when)},{_blank(detail)})"
+
+
+def py_detail_missing(answer: Value, when: str, detail: Value) -> bool:
+    return answer == when and _py_blank(detail)
+
+
+def figures(basic_ref: str, dept_ref: str) -> str:
+    return f"IF({_numbers(basic_ref, dept_ref)},ABS({basic_ref}-{dept_ref})>{fx.num(TOLERANCE)},FALSE)"
+
+
+def py_figures(basic_value: Value, dept_value: Value) -> bool:
+    return is_number(basic_value) and is_number(dept_value) and abs(basic_value - dept_value) > TOLERANCE

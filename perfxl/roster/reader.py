@@ -1,0 +1,549 @@
+"""Read the finance office's roster (one .xlsx, or two CSV files) into a checked `Roster`.
+
+The roster is exported by hand from the budget system, so it arrives with every kind of
+flaw. Every problem is collected with its file, sheet, row and column and raised as one
+RosterError: the office fixes the roster in one pass, and no partial output is ever made.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import RosterError
+from ..i18n import Message, register
+from .model import (
+    DEPARTMENT_COLUMNS,
+    DEPARTMENT_SHEET,
+    OPTIONAL_PROJECT_COLUMNS,
+    PROJECT_COLUMNS,
+    PROJECT_SHEET,
+    Department,
+    Project,
+    Roster,
+)
+
+__all__ = ["read_roster", "MAX_PROBLEMS"]
+
+MAX_PROBLEMS = 200
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+OLD_WORKBOOK_SUFFIXES = (".xls", ".et")
+SHOWN_VALUE_LIMIT = 40
+
+DEPARTMENT_AMOUNTS = ("basic_initial", "basic_budget")
+PROJECT_AMOUNTS = (
+    "fiscal_initial", "fiscal_budget", "carryover_initial", "carryover_budget", "other_initial", "other_budget",
+)
+DEPARTMENT_REQUIRED_TEXT = ("code", "name")
+PROJECT_REQUIRED_TEXT = ("department_code", "code", "name")
+
+# Digits with optional thousands separators: "1227.14", "1,227.14", "15", ".5"; a leading "-" is
+# matched only to say "negative" rather than "not a number". ASCII digits only: float() would
+# quietly accept full-width digits and "1_000".
+_AMOUNT = re.compile(r"(-)?((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)")
+
+register({
+    "roster.header": ("花名册有误，未生成任何文件：", "The roster has problems; nothing was written:"),
+    "roster.too_many": ("问题太多，只列出前 {limit} 条，另有 {more} 条未列出。",
+                        "Too many problems: only the first {limit} are listed, {more} more are not."),
+    # where a problem is
+    "roster.at_cell_sheet": ("{file} › {sheet} › 第{row}行 {col}列（{header}）",
+                             "{file} › {sheet} › row {row}, column {col} ({header})"),
+    "roster.at_cell": ("{file} › 第{row}行 {col}列（{header}）", "{file} › row {row}, column {col} ({header})"),
+    "roster.at_table_sheet": ("{file} › {sheet}", "{file} › {sheet}"),
+    "roster.at_table": ("{file}", "{file}"),
+    # which files
+    "roster.no_input": ("没有指定花名册文件。", "No roster file was given."),
+    "roster.not_found": ("{file}：文件或文件夹不存在。", "{file}: no such file or folder."),
+    "roster.unreadable": ("{file}：无法读取（{reason}）。", "{file}: cannot be read ({reason})."),
+    "roster.bad_inputs": ("花名册应为一个 .xlsx 工作簿、两个 .csv 文件（部门表和项目表）或包含它们的文件夹，收到的是：{files}",
+                          "The roster must be one .xlsx workbook, two .csv files (departments and projects) "
+                          "or a folder holding them; got: {files}"),
+    "roster.dir_empty": ("{dir}：文件夹里没有花名册（应有一个 .xlsx 工作簿，或部门、项目两个 .csv 文件）。",
+                         "{dir}: the folder holds no roster (one .xlsx workbook, or two .csv files "
+                         "for departments and projects)."),
+    "roster.dir_xls": ("{dir}：文件夹里只有旧版 .xls 文件（{files}），请在 Excel 或 WPS 中另存为 .xlsx 后再试。",
+                       "{dir}: the folder holds only old .xls files ({files}); save them as .xlsx in Excel or WPS."),
+    "roster.dir_ambiguous": ("{dir}：文件夹里有多个可能的花名册（{files}），请直接指定要用的文件。",
+                             "{dir}: the folder holds several possible rosters ({files}); name the files to use."),
+    "roster.csv_roles": ("无法分清部门表和项目表（{files}）：项目表应有“项目编码”列，部门表则没有。",
+                         "Cannot tell the department file from the project file ({files}): the project file "
+                         "has a 项目编码 column, the department file has none."),
+    # broken files
+    "roster.empty_file": ("{file}：文件是空的（0 字节）。", "{file}: the file is empty (0 bytes)."),
+    "roster.xls": ("{file}：这是旧版 .xls 文件或设了打开密码的工作簿，无法读取。"
+                   "请在 Excel 或 WPS 中打开，去掉密码，另存为“Excel 工作簿（*.xlsx）”后再试。",
+                   "{file}: this is an old .xls file or a password-protected workbook and cannot be read. "
+                   "Open it in Excel or WPS, remove the password and save it as an Excel workbook (*.xlsx)."),
+    "roster.not_xlsx": ("{file}：不是 Excel 工作簿（.xlsx），可能已损坏或只是改了扩展名。请用 Excel 或 WPS 另存为 .xlsx 后再试。",
+                        "{file}: not an Excel workbook (.xlsx); it may be damaged or only renamed. "
+                        "Save it as .xlsx in Excel or WPS and try again."),
+    "roster.damaged": ("{file}：工作簿已损坏，无法读取（{reason}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。",
+                       "{file}: the workbook is damaged and cannot be read ({reason}). "
+                       "Open it in Excel or WPS and save it as .xlsx again."),
+    "roster.missing_sheet": ("{file}：找不到“{sheet}”工作表（现有工作表：{found}）。",
+                             "{file}: there is no sheet named '{sheet}' (sheets found: {found})."),
+    "roster.csv_is_workbook": ("{file}：扩展名是 .csv，内容却是 Excel 工作簿。请另存为“CSV UTF-8（逗号分隔）”，或直接使用 .xlsx 文件。",
+                               "{file}: named .csv but holds an Excel workbook. Save it as 'CSV UTF-8 (Comma "
+                               "delimited)', or use the .xlsx file directly."),
+    "roster.encoding": ("{file}：无法识别文件编码（已尝试 UTF-8 和 GBK）。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再试。",
+                        "{file}: unknown text encoding (tried UTF-8 and GBK). Save it from Excel as "
+                        "'CSV UTF-8 (Comma delimited)' and try again."),
+    "roster.csv_malformed": ("{file}：CSV 格式有误（{reason}）。", "{file}: the CSV is malformed ({reason})."),
+    # header and table problems
+    "roster.no_header": ("{where}：第1行不是花名册表头，应包含{columns}等列。",
+                         "{where}: row 1 is not a roster header; it should hold columns such as {columns}."),
+    "roster.missing_column": ("{where}：第1行表头缺少“{column}”列。", "{where}: the header (row 1) has no '{column}' column."),
+    "roster.duplicate_column": ("{where}：“{column}”列出现了不止一次（{cols}列）。",
+                                "{where}: the column '{column}' appears more than once (columns {cols})."),
+    "roster.no_rows": ("{where}：只有表头，没有数据。", "{where}: only a header row, no data."),
+    # cell problems
+    "roster.not_number": ("{where}：金额“{value}”不是数字，请填写阿拉伯数字（单位：万元），例如 1227.14。",
+                          "{where}: amount '{value}' is not a number; enter digits in 万元 (ten thousand yuan), "
+                          "e.g. 1227.14."),
+    "roster.fullwidth": ("{where}：金额“{value}”用了全角字符，请改为半角数字，例如 12.50。",
+                         "{where}: amount '{value}' is typed in full-width characters; "
+                         "use ordinary digits, e.g. 12.50."),
+    "roster.negative": ("{where}：金额不能为负数（填的是“{value}”）。", "{where}: amount '{value}' must not be negative."),
+    "roster.blank": ("{where}：此项必须填写。", "{where}: this cell must not be blank."),
+    "roster.not_text": ("{where}：“{value}”不是文字，请把单元格格式设为“文本”后重新填写。",
+                        "{where}: '{value}' is not text; format the cell as Text and enter it again."),
+    "roster.duplicate_department": ("{where}：部门编码“{code}”重复（第{first}行已有）。",
+                                    "{where}: department code '{code}' is repeated (already in row {first})."),
+    "roster.duplicate_project": ("{where}：项目编码“{code}”重复（第{first}行已有）。",
+                                 "{where}: project code '{code}' is repeated (already in row {first})."),
+    "roster.unknown_department": ("{where}：部门编码“{code}”在 {table} 中找不到，请核对编码，或先在部门表中添加该部门。",
+                                  "{where}: department code '{code}' is not in {table}; check the code, or add "
+                                  "the department to the department table first."),
+})
+
+
+def read_roster(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> Roster:
+    """Read and check a roster; raises RosterError listing every problem, never a partial roster.
+
+    `paths` is one .xlsx (sheets 部门 and 项目), two .csv files in either order, or one folder
+    holding either.
+    """
+    files = _resolve(paths)
+    if len(files) == 1:
+        departments, projects = _read_workbook(files[0])
+    else:
+        departments, projects = _read_csv_pair(files)
+    return _build(departments, projects, tuple(os.fspath(f) for f in files))
+
+
+# --- which files -------------------------------------------------------------------------------
+
+
+def _resolve(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[Path]:
+    """The roster's files: [workbook] or [csv, csv]; a folder is looked into."""
+    items = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
+    if not items:
+        raise RosterError(Message("roster.no_input"))
+    missing = [Message("roster.not_found", {"file": os.fspath(p)}) for p in items if not p.exists()]
+    if missing:
+        raise RosterError(missing)
+    if len(items) == 1 and items[0].is_dir():
+        return _resolve_folder(items[0])
+    csvs = [p for p in items if _is_csv(p)]
+    if any(p.is_dir() for p in items) or not (
+        (len(items) == 1 and not csvs) or (len(items) == 2 and len(csvs) == 2)
+    ):
+        raise RosterError(Message("roster.bad_inputs", {"files": _names(items)}))
+    return items
+
+
+def _resolve_folder(folder: Path) -> list[Path]:
+    try:
+        entries = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    except OSError as exc:
+        raise RosterError(Message("roster.unreadable", {"file": os.fspath(folder), "reason": _reason(exc)})) from exc
+    workbooks = [p for p in entries if p.suffix.lower() in WORKBOOK_SUFFIXES]
+    csvs = [p for p in entries if _is_csv(p)]
+    old = [p for p in entries if p.suffix.lower() in OLD_WORKBOOK_SUFFIXES]
+    where = os.fspath(folder)
+    if len(workbooks) == 1 and not csvs:
+        return workbooks
+    if len(csvs) == 2 and not workbooks:
+        return csvs
+    if not workbooks and not csvs:
+        if old:
+            raise RosterError(Message("roster.dir_xls", {"dir": where, "files": _names(old)}))
+        raise RosterError(Message("roster.dir_empty", {"dir": where}))
+    raise RosterError(Message("roster.dir_ambiguous", {"dir": where, "files": _names(workbooks + csvs)}))
+
+
+def _is_csv(path: Path) -> bool:
+    return path.suffix.lower() == ".csv"
+
+
+def _names(paths: Iterable[Path]) -> str:
+    return "、".join(p.name for p in paths)
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, single-line reason for a low-level failure."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    text = " ".join(str(text).split())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _read_bytes(path: Path, size: int = -1) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except (OSError, MemoryError) as exc:
+        raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
+
+
+# --- reading tables ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One sheet or CSV file: header (row 1) and data rows, numbered as Excel shows them."""
+
+    file: str
+    sheet: str | None
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[Any, ...]], ...]
+
+    @classmethod
+    def from_rows(cls, file: str, sheet: str | None, rows: Sequence[Sequence[Any]]) -> _Table:
+        header = tuple(_header_text(v) for v in rows[0]) if rows else ()
+        body = tuple((number, tuple(row)) for number, row in enumerate(rows[1:], start=2))
+        return cls(file, sheet, header, body)
+
+    def where(self) -> Message:
+        if self.sheet is None:
+            return Message("roster.at_table", {"file": self.file})
+        return Message("roster.at_table_sheet", {"file": self.file, "sheet": self.sheet})
+
+    def at(self, row: int, col: int) -> Message:
+        params = {"file": self.file, "row": row, "col": _column_letter(col), "header": self.header[col]}
+        if self.sheet is None:
+            return Message("roster.at_cell", params)
+        return Message("roster.at_cell_sheet", {**params, "sheet": self.sheet})
+
+
+def _header_text(value: Any) -> str:
+    """A header label without any whitespace or BOM, so ' 部门编码\\n' still matches."""
+    if value is None:
+        return ""
+    return "".join(str(value).replace("\ufeff", "").split())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _read_workbook(path: Path) -> tuple[_Table, _Table]:
+    """Both sheets of an .xlsx roster; any failure of a broken file becomes a RosterError."""
+    head = _read_bytes(path, 8)
+    if not head:
+        raise RosterError(Message("roster.empty_file", {"file": path.name}))
+    if head.startswith(OLE_MAGIC):
+        raise RosterError(Message("roster.xls", {"file": path.name}))
+    if not head.startswith(ZIP_MAGIC):
+        raise RosterError(Message("roster.not_xlsx", {"file": path.name}))
+    sheetnames, rows = _load_sheets(path)
+    missing = [name for name in (DEPARTMENT_SHEET, PROJECT_SHEET) if name not in rows]
+    if missing:
+        found = "、".join(f"“{name}”" for name in sheetnames) or "-"
+        raise RosterError([
+            Message("roster.missing_sheet", {"file": path.name, "sheet": name, "found": found}) for name in missing
+        ])
+    return (
+        _Table.from_rows(path.name, DEPARTMENT_SHEET, rows[DEPARTMENT_SHEET]),
+        _Table.from_rows(path.name, PROJECT_SHEET, rows[PROJECT_SHEET]),
+    )
+
+
+def _load_sheets(path: Path) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]]:
+    """Sheet names and the cell values of the 部门 and 项目 sheets (matched ignoring spaces)."""
+    from openpyxl import load_workbook
+
+    try:
+        with open(path, "rb") as fh, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about features it skips; not the user's concern
+            workbook = load_workbook(fh, read_only=True, data_only=True)
+            try:
+                wanted = {name.strip(): name for name in workbook.sheetnames}
+                rows = {}
+                for name in (DEPARTMENT_SHEET, PROJECT_SHEET):
+                    sheet = workbook[wanted[name]] if name in wanted else None
+                    if sheet is not None and hasattr(sheet, "iter_rows"):
+                        sheet.reset_dimensions()  # a wrong stored dimension must not cut rows off
+                        rows[name] = list(sheet.iter_rows(values_only=True))
+                return list(workbook.sheetnames), rows
+            finally:
+                workbook.close()
+    except OSError as exc:
+        raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
+    except Exception as exc:  # noqa: BLE001 - a hostile file can make the parser raise anything
+        raise RosterError(Message("roster.damaged", {"file": path.name, "reason": _reason(exc)})) from exc
+
+
+def _read_csv_pair(paths: list[Path]) -> tuple[_Table, _Table]:
+    """The two CSV tables as (departments, projects), told apart by their 项目编码 column."""
+    tables, problems = [], []
+    for path in paths:
+        try:
+            tables.append(_read_csv(path))
+        except RosterError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise RosterError(problems)
+    project_code = PROJECT_COLUMNS["code"]
+    is_project = [project_code in table.header for table in tables]
+    if is_project.count(True) != 1:
+        raise RosterError(Message("roster.csv_roles", {"files": _names(paths)}))
+    first, second = tables
+    return (second, first) if is_project[0] else (first, second)
+
+
+def _read_csv(path: Path) -> _Table:
+    data = _read_bytes(path)
+    if not data:
+        raise RosterError(Message("roster.empty_file", {"file": path.name}))
+    if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        raise RosterError(Message("roster.csv_is_workbook", {"file": path.name}))
+    text = _decode(data)
+    if text is None or "\x00" in text:
+        raise RosterError(Message("roster.encoding", {"file": path.name}))
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise RosterError(Message("roster.csv_malformed", {"file": path.name, "reason": _reason(exc)})) from exc
+    return _Table.from_rows(path.name, None, rows)
+
+
+def _decode(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM) first, then GB18030, a superset of the GBK Excel saves."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects located messages and gives them back in sheet, row, column order, capped."""
+
+    def __init__(self, tables: Sequence[_Table]) -> None:
+        self.ranks = {(table.file, table.sheet): rank for rank, table in enumerate(tables)}
+        self.found: list[tuple[tuple[int, int, int, str], Message]] = []
+        self.dropped = 0
+
+    def add(self, key: str, where: Message, **params: Any) -> None:
+        if len(self.found) >= MAX_PROBLEMS * 5:  # a hostile roster must not exhaust memory
+            self.dropped += 1
+            return
+        at = where.params
+        col = at.get("col", "")
+        order = (self.ranks.get((at["file"], at.get("sheet")), 0), at.get("row", 0), len(col), col)
+        self.found.append((order, Message(key, {"where": where, **params})))
+
+    def raise_if_any(self) -> None:
+        if not self.found:
+            return
+        ordered = [message for _, message in sorted(self.found, key=lambda item: item[0])]
+        messages, more = ordered[:MAX_PROBLEMS], len(ordered) - MAX_PROBLEMS + self.dropped
+        if more > 0:
+            messages.append(Message("roster.too_many", {"limit": MAX_PROBLEMS, "more": more}))
+        raise RosterError(messages)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How to read one table: its columns by field, and which are amounts, required or optional."""
+
+    columns: dict[str, str]
+    amounts: tuple[str, ...]
+    required_text: tuple[str, ...]
+    optional_columns: frozenset[str] = frozenset()
+
+
+DEPARTMENT_SPEC = _Spec(DEPARTMENT_COLUMNS, DEPARTMENT_AMOUNTS, DEPARTMENT_REQUIRED_TEXT)
+PROJECT_SPEC = _Spec(PROJECT_COLUMNS, PROJECT_AMOUNTS, PROJECT_REQUIRED_TEXT, frozenset(OPTIONAL_PROJECT_COLUMNS))
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A table's converted rows: field -> value (None where the cell was wrong), by row number."""
+
+    table: _Table
+    columns: dict[str, int]
+    records: tuple[tuple[int, dict[str, Any]], ...]
+
+    def at(self, row: int, name: str) -> Message:
+        return self.table.at(row, self.columns[name])
+
+
+def _build(departments: _Table, projects: _Table, sources: tuple[str, ...]) -> Roster:
+    problems = _Problems([departments, projects])
+    depts = _parse_table(departments, DEPARTMENT_SPEC, problems)
+    projs = _parse_table(projects, PROJECT_SPEC, problems)
+    known = _check_unique(depts, "code", "roster.duplicate_department", problems)
+    _check_unique(projs, "code", "roster.duplicate_project", problems)
+    if "code" in depts.columns:
+        _check_known_departments(projs, known, departments.where(), problems)
+    problems.raise_if_any()
+    return _assemble(depts, projs, sources)
+
+
+def _parse_table(table: _Table, spec: _Spec, problems: _Problems) -> _Parsed:
+    columns = _map_columns(table, spec, problems)
+    if not columns:
+        return _Parsed(table, {}, ())
+    records = []
+    for number, row in table.rows:
+        cells = {name: row[index] if index < len(row) else None for name, index in columns.items()}
+        if all(_is_blank(value) for value in cells.values()):
+            continue
+        values = {name: _convert(table, spec, number, columns[name], name, value, problems)
+                  for name, value in cells.items()}
+        records.append((number, values))
+    if not records:
+        problems.add("roster.no_rows", table.where())
+    return _Parsed(table, columns, tuple(records))
+
+
+def _map_columns(table: _Table, spec: _Spec, problems: _Problems) -> dict[str, int]:
+    """field -> column index; reports a missing, repeated or absent header. Unknown columns are ignored."""
+    positions: dict[str, list[int]] = {}
+    for index, label in enumerate(table.header):
+        positions.setdefault(label, []).append(index)
+    if not any(label in positions for label in spec.columns.values()):
+        wanted = "、".join(f"“{label}”" for label in list(spec.columns.values())[:3])
+        problems.add("roster.no_header", table.where(), columns=wanted)
+        return {}
+    columns = {}
+    for name, label in spec.columns.items():
+        found = positions.get(label, [])
+        if len(found) > 1:
+            cols = "、".join(_column_letter(i) for i in found)
+            problems.add("roster.duplicate_column", table.where(), column=label, cols=cols)
+        if found:
+            columns[name] = found[0]
+        elif name not in spec.optional_columns:
+            problems.add("roster.missing_column", table.where(), column=label)
+    return columns
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _convert(table: _Table, spec: _Spec, row: int, col: int, name: str, value: Any, problems: _Problems) -> Any:
+    """One cell as float (amounts) or str (text); None after reporting a problem."""
+    if name in spec.amounts:
+        amount, key = _amount(value)
+        if key:
+            problems.add(key, table.at(row, col), value=_shown(value))
+        return amount
+    text = _text(value)
+    if text is None:
+        problems.add("roster.not_text", table.at(row, col), value=_shown(value))
+    elif not text and name in spec.required_text:
+        problems.add("roster.blank", table.at(row, col))
+        return None
+    return text
+
+
+def _amount(value: Any) -> tuple[float | None, str | None]:
+    """(amount in 万元, None) or (None, message key). Blank is 0; text may carry thousands commas."""
+    if _is_blank(value):
+        return 0.0, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            return None, "roster.not_number"
+        return (float(value), None) if value >= 0 else (None, "roster.negative")
+    if not isinstance(value, str):
+        return None, "roster.not_number"
+    text = value.strip()
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        fullwidth = _AMOUNT.fullmatch(unicodedata.normalize("NFKC", text).replace("。", "."))
+        return None, "roster.fullwidth" if fullwidth else "roster.not_number"
+    amount = float(match.group(2).replace(",", ""))
+    if match.group(1) and amount:
+        return None, "roster.negative"
+    return amount, None
+
+
+def _text(value: Any) -> str | None:
+    """A text cell stripped; a numeric code cell 101001.0 becomes "101001"; None for dates and booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return None
+
+
+def _shown(value: Any) -> str:
+    """A cell value as the user typed it, shortened for a one-line message."""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    text = " ".join(text.split()) or text
+    return text if len(text) <= SHOWN_VALUE_LIMIT else text[:SHOWN_VALUE_LIMIT - 1] + "…"
+
+
+def _check_unique(parsed: _Parsed, name: str, key: str, problems: _Problems) -> dict[str, int]:
+    """First row of every code; each later repeat is reported."""
+    first: dict[str, int] = {}
+    for number, values in parsed.records:
+        code = values.get(name)
+        if not code:
+            continue
+        if code in first:
+            problems.add(key, parsed.at(number, name), code=code, first=first[code])
+        else:
+            first[code] = number
+    return first
+
+
+def _check_known_departments(projs: _Parsed, known: dict[str, int], table: Message, problems: _Problems) -> None:
+    for number, values in projs.records:
+        code = values.get("department_code")
+        if code and code not in known:
+            problems.add("roster.unknown_department", projs.at(number, "department_code"), code=code, table=table)
+
+
+def _assemble(depts: _Parsed, projs: _Parsed, sources: tuple[str, ...]) -> Roster:
+    """The checked roster: departments in roster order, each with its projects in roster order."""
+    by_department: dict[str, list[Project]] = {values["code"]: [] for _, values in depts.records}
+    for _, values in projs.records:
+        by_department[values["department_code"]].append(Project(**values))
+    departments = tuple(
+        Department(projects=tuple(by_department[values["code"]]), **values) for _, values in depts.records
+    )
+    return Roster(departments=departments, sources=sources)

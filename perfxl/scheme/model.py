@@ -1,0 +1,113 @@
+"""Frozen dataclasses for a scoring scheme: what the TOML file says, checked and typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Category:
+    """A 二级 category: its label and how many indicator rows the form pre-makes."""
+
+    name: str
+    name_en: str
+    rows: int
+    money_only: bool = False
+
+
+@dataclass(frozen=True)
+class Level:
+    """A 一级 level with its weight and 二级 categories."""
+
+    name: str
+    name_en: str
+    weight: float
+    categories: tuple[Category, ...]
+    optional: bool = False
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    min_rate: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Execution:
+    weight: float
+    method: str  # "linear" | "steps"
+    full_rate: float
+    reason_below: float
+    reason_above: float
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class QualitativeLevel:
+    """A 定性 level: the score must lie in [min × w, max × w), the top level inclusive."""
+
+    name: str
+    name_en: str
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: float
+
+
+@dataclass(frozen=True)
+class Detail:
+    """An input that goes with a yes/no answer (追加金额, 公开时间 …)."""
+
+    key: str
+    label: str
+    type: str  # "amount" | "date" | "text" | "choice"
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    detail: tuple[Detail, ...] = ()
+    detail_when: str = "是"
+    check: str | None = None  # "overstaffing": 是 exactly when 实有人数 > 编制人数
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    name: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    title: str
+    title_en: str
+    execution: Execution
+    levels: tuple[Level, ...]
+    reverse_method: str  # "linear" | "ratio"
+    overshoot: float
+    units: tuple[str, ...]
+    money_units: tuple[str, ...]
+    qualitative: tuple[QualitativeLevel, ...]
+    grades: tuple[Grade, ...]
+    unit_magnitude_factor: float
+    question_groups: tuple[QuestionGroup, ...]
+    source: str = ""
+    content_hash: str = field(default="", compare=False)
+
+    @property
+    def total_weight(self) -> float:
+        return self.execution.weight + sum(level.weight for level in self.levels)
+
+    def level(self, name: str) -> Level:
+        for level in self.levels:
+            if level.name == name:
+                return level
+        raise KeyError(name)

@@ -1,0 +1,134 @@
+"""The template record: what the validator needs to know from the file alone.
+
+Stored three ways, each cheap to read: custom document properties (identity), a very
+hidden sheet `_perfxl` with key/value rows and JSON (every field's cell, kind and exact
+formula; the issued values), and workbook defined names for the fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import date
+
+from ..layout.model import Kind, WorkbookLayout, a1
+from ..layout.workbook import TEMPLATE_VERSION
+
+RECORD_FORMAT = "perfxl-template-record/1"  # JSON parts: zlib + base64 (see pack)
+NAME_PREFIX = "perfxl"
+CHUNK = 30000  # characters per cell (Excel's limit is 32,767)
+
+
+@dataclass(frozen=True)
+class Meta:
+    year: int
+    department_code: str
+    department_name: str
+    scheme_name: str
+    scheme_title: str
+    scheme_hash: str
+    generated: date
+    project_codes: tuple[str, ...] = ()
+
+
+def meta_rows(layout: WorkbookLayout, meta: Meta) -> list[tuple[str, str]]:
+    return [
+        ("format", RECORD_FORMAT),
+        ("template_version", TEMPLATE_VERSION),
+        ("year", str(meta.year)),
+        ("department_code", meta.department_code),
+        ("department_name", meta.department_name),
+        ("scheme", meta.scheme_name),
+        ("scheme_title", meta.scheme_title),
+        ("scheme_hash", meta.scheme_hash),
+        ("layout_hash", layout.digest),  # type: ignore[attr-defined]
+        ("blank", "1" if layout.blank else "0"),
+        ("projects", str(layout.projects)),
+        ("project_codes", json.dumps(list(meta.project_codes), ensure_ascii=False)),
+        ("generated", meta.generated.isoformat()),
+    ]
+
+
+_layout_json: dict[str, str] = {}
+
+
+def layout_json(layout: WorkbookLayout) -> str:
+    """Every field of every sheet; identical for all workbooks of one shape, so cached.
+
+    Sheets laid out alike (all project sheets) share one entry under "forms".
+    """
+    digest = layout.digest  # type: ignore[attr-defined]
+    if digest not in _layout_json:
+        forms: dict[str, dict] = {}
+        form_ids: dict[str, str] = {}
+        sheets = []
+        for s in layout.sheets:
+            form = {
+                "fields": [[f.key, a1(f.row, f.col), f.kind.value, f.vtype.value, f.formula, int(f.required)]
+                           for f in s.fields],
+                "ranges": s.ranges,
+                "indicator_rows": [[r.index, r.row + 1, r.level, r.category] for r in s.indicator_rows],
+                "funds_rows": [[r.key, r.row + 1] for r in s.funds_rows],
+                "last_row": s.last_row + 1,
+            }
+            text = json.dumps(form, ensure_ascii=False, sort_keys=True)
+            form_id = form_ids.setdefault(text, s.code)
+            forms.setdefault(form_id, form)
+            sheets.append({"code": s.code, "name": s.name, "role": s.role, "form": form_id})
+        data = {"layout_hash": digest, "scheme": layout.scheme_name, "scheme_hash": layout.scheme_hash,
+                "lists": {k: list(v) for k, v in layout.lists.items()}, "sheets": sheets, "forms": forms}
+        _layout_json[digest] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _layout_json[digest]
+
+
+def pack(text: str) -> str:
+    """JSON → zlib → base64: the record's big parts stay a few KB in every file."""
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+
+def unpack(packed: str) -> str:
+    return zlib.decompress(base64.b64decode(packed)).decode("utf-8")
+
+
+_packed_layout: dict[str, str] = {}
+
+
+def packed_layout(layout: WorkbookLayout) -> str:
+    digest = layout.digest  # type: ignore[attr-defined]
+    if digest not in _packed_layout:
+        _packed_layout[digest] = pack(layout_json(layout))
+    return _packed_layout[digest]
+
+
+def issued_json(layout: WorkbookLayout, values: dict[tuple[str, str], object]) -> str:
+    """The locked values this workbook was issued with, by sheet code and field key."""
+    issued: dict[str, dict[str, object]] = {}
+    for s in layout.sheets:
+        for f in s.fields:
+            if f.kind == Kind.ISSUED:
+                value = values.get((s.code, f.key), f.value)
+                issued.setdefault(s.code, {})[f.key] = value
+    return json.dumps(issued, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def chunks(text: str) -> list[str]:
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+
+
+def defined_names(layout: WorkbookLayout) -> list[tuple[str, str]]:
+    """(name, refers-to) for every named field and range: perfxl.<sheet code>.<field name>."""
+    from ..layout.model import quote_sheet
+
+    out = []
+    for s in layout.sheets:
+        sheet = quote_sheet(s.name)
+        for f in s.fields:
+            if f.name:
+                out.append((f"{NAME_PREFIX}.{s.code}.{f.name}", f"={sheet}!{a1(f.row, f.col, absolute=True)}"))
+        for suffix, rng in s.ranges.items():
+            parts = rng.split(":")
+            absolute = ":".join(f"${p.rstrip('0123456789')}${p[len(p.rstrip('0123456789')):]}" for p in parts)
+            out.append((f"{NAME_PREFIX}.{s.code}.{suffix}", f"={sheet}!{absolute}"))
+    return out
