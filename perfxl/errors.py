@@ -37,3 +37,5 @@ class RosterError(PerfxlError):
 
 class OutputError(PerfxlError):
     """An output that cannot be written (exists without --force, unwritable folder)."""
+
+    header_key = "output.header"

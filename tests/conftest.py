@@ -20,23 +20,25 @@ def _reason(count: int) -> str:
     return f"LibreOffice (soffice) not found: {count} LibreOffice tests SKIPPED — {_HINT}"
 
 
+def _soffice_missing() -> bool:
+    return not (shutil.which("soffice") or shutil.which("libreoffice"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without soffice: skip marked tests, or make them fail when running in CI."""
-    if shutil.which("soffice") or shutil.which("libreoffice"):
+    """Without soffice, skip the marked tests loudly (outside CI)."""
+    if os.environ.get("CI") or not _soffice_missing():
         return
     marked = [item for item in items if item.get_closest_marker("libreoffice")]
-    reason = _reason(len(marked))
     for item in marked:
-        if os.environ.get("CI"):
-            item.add_marker(pytest.mark.usefixtures("_libreoffice_required_in_ci"))
-        else:
-            item.add_marker(pytest.mark.skip(reason=reason))
-            _skipped.append(item.nodeid)
+        item.add_marker(pytest.mark.skip(reason=_reason(len(marked))))
+        _skipped.append(item.nodeid)
 
 
-@pytest.fixture
-def _libreoffice_required_in_ci() -> None:
-    pytest.fail(f"CI is set but LibreOffice (soffice) is not on PATH: {_HINT}", pytrace=False)
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """In CI a LibreOffice test must run: fail it rather than skip it."""
+    if item.get_closest_marker("libreoffice") and os.environ.get("CI") and _soffice_missing():
+        pytest.fail(f"CI is set but LibreOffice (soffice) is not on PATH: {_HINT}", pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

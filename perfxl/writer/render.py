@@ -36,12 +36,17 @@ WORKBOOK_OPTIONS = {
 }
 
 
-def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, password: str = "") -> bytes:
-    """The xlsx file of one workbook: `values` holds issued figures (and, for fixtures, inputs)."""
+def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, password: str = "",
+           cache: bool = True) -> bytes:
+    """The xlsx file of one workbook: `values` holds issued figures (and, for fixtures, inputs).
+
+    `cache=False` leaves formulas without computed values (xlsxwriter's 0), so a test can
+    tell a real recalculation from the engine's own numbers.
+    """
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     styles = Styles(wb)
-    cached = evaluate_workbook(layout, values, scheme)
+    cached = evaluate_workbook(layout, values, scheme) if cache else {}
     context = {"year": meta.year, "department": meta.department_name}
     for sheet in layout.sheets:
         ws = wb.add_worksheet(sheet.name, worksheet_class=FastWorksheet)
@@ -91,7 +96,7 @@ def _fields(ws: Any, sheet: SheetLayout, styles: Styles, values: Values, cached:
             ws.merge_range(f.row, f.col, f.last_row if f.last_row is not None else f.row,
                            f.last_col if f.last_col is not None else f.col, "", fmt)
         if f.kind == Kind.FORMULA:
-            value = cached.get((sheet.code, f.key), "")
+            value = cached.get((sheet.code, f.key), "" if cached else None)
             ws.write_formula(f.row, f.col, f.formula, fmt, value)
         else:
             value = values.get((sheet.code, f.key), f.value)

@@ -40,7 +40,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,9 @@ class Office:
         except Exception as exc:
             if self.timed_out:
                 raise DriverError(self.timed_out) from exc
+            if not isinstance(exc, DriverError):
+                with suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(1.0)  # a crashing soffice drops the bridge before exiting
             if self.proc.poll() is not None:
                 raise DriverError(
                     f"soffice died during {what} (exit code {self.proc.returncode}); "
@@ -168,6 +171,20 @@ class Office:
         except OSError:
             return ""
         return " ".join(line for line in text.splitlines() if not line.startswith("/"))[-chars:]
+
+    def stop(self) -> None:
+        """Ask soffice to quit, so it removes its pipes in /tmp, then make sure by PID."""
+        if self.proc.poll() is None and not self.timed_out:
+            try:
+                with self.watchdog("terminating soffice", 10.0):
+                    self.desktop.terminate()
+            except Exception:  # the bridge goes away while soffice exits: expected
+                pass
+            with suppress(subprocess.TimeoutExpired):
+                self.proc.wait(5.0)
+        self.kill()
+        # osl puts named pipes in /tmp whatever TMPDIR says; ours is left if soffice was killed.
+        Path(f"/tmp/OSL_PIPE_{os.getuid()}_{self.pipe}").unlink(missing_ok=True)
 
     def kill(self) -> None:
         """Stop our soffice (its own process group: the launcher forks soffice.bin)."""
@@ -429,7 +446,7 @@ def run(
             output_path.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(stored), output_path)
         finally:
-            office.kill()
+            office.stop()
     return {"ok": True, "input": str(input_path), "output": str(output_path), "actions": results}
 
 

@@ -1,0 +1,67 @@
+"""What every command shares: the language option and showing errors without tracebacks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..errors import PerfxlError
+
+
+def _remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        ctx.ensure_object(dict)
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        root.obj["lang"] = value
+    return value
+
+
+LANG_OPTION = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=True, is_eager=True,
+    callback=_remember_lang, help="界面语言（默认中文）/ message language (default zh; or set PERFXL_LANG).")
+
+
+def lang_of(ctx: click.Context | None = None) -> str:
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is not None:
+        root = ctx.find_root()
+        if isinstance(root.obj, dict) and root.obj.get("lang"):
+            return root.obj["lang"]
+    env = os.environ.get("PERFXL_LANG", "")
+    return env if env in ("zh", "en") else "zh"
+
+
+def run_guarded(command: Any) -> None:
+    """Run a click command; a PerfxlError prints its message (no traceback) and exits with its code."""
+    try:
+        command.main(standalone_mode=False, prog_name="perfxl")
+    except PerfxlError as exc:
+        click.echo(exc.render(_lang_from_argv()), err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已中止 / aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("已中断，未完成的文件未写入 / interrupted; no partial file was written", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+    except SystemExit:
+        raise
+    sys.exit(0)
+
+
+def _lang_from_argv() -> str:
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in ("zh", "en") else "zh"
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+            return value if value in ("zh", "en") else "zh"
+    return lang_of()
