@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Iterable, Sequence
 
 from .scheme.model import Scheme
@@ -28,6 +28,9 @@ QUANTITATIVE = POSITIVE + REVERSE + (EQUAL,)
 
 Value = float | int | str | None
 
+_CENT = Decimal("0.01")
+_WIDE = Context(prec=400)  # enough digits to quantize any finite double to cents
+
 
 def is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -36,7 +39,7 @@ def is_number(value: object) -> bool:
 def round2(value: float) -> float:
     """ROUND(value, 2) as spreadsheets do it: on 15 significant digits, half away from zero."""
     exact = Decimal(format(value, ".15g"))
-    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(exact.quantize(_CENT, rounding=ROUND_HALF_UP, context=_WIDE))
 
 
 def sum_numbers(values: Iterable[Value]) -> float | None:

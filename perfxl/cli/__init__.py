@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from .common import LANG_OPTION, run_guarded
+from .common import LANG_OPTION, PerfxlGroup, run_guarded
 from .generate import generate_command
 from .schemes import schemes_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=PerfxlGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="perfxl", prog_name="perfxl")
 @LANG_OPTION
 @click.pass_context

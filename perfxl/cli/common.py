@@ -35,25 +35,33 @@ def lang_of(ctx: click.Context | None = None) -> str:
     return env if env in ("zh", "en") else "zh"
 
 
+class PerfxlGroup(click.Group):
+    """A group that shows a PerfxlError as its message (no traceback) and exits with its code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PerfxlError as exc:
+            click.echo(exc.render(lang_of(ctx) if _explicit_lang(ctx) else _lang_from_argv()), err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _explicit_lang(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return isinstance(root.obj, dict) and bool(root.obj.get("lang"))
+
+
 def run_guarded(command: Any) -> None:
-    """Run a click command; a PerfxlError prints its message (no traceback) and exits with its code."""
+    """The console script: Ctrl-C exits 130 with a short note; other click errors exit 2."""
     try:
-        command.main(standalone_mode=False, prog_name="perfxl")
-    except PerfxlError as exc:
-        click.echo(exc.render(_lang_from_argv()), err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("已中止 / aborted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
+        code = command.main(standalone_mode=False, prog_name="perfxl")
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("已中断，未完成的文件未写入 / interrupted; no partial file was written", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
-    except SystemExit:
-        raise
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _lang_from_argv() -> str:

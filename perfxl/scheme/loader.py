@@ -51,11 +51,10 @@ def available_schemes() -> list[Path]:
 def resolve(name_or_path: str) -> Path:
     """A scheme name (file stem under templates/schemes) or a path to a TOML file."""
     candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or os.sep in name_or_path or "/" in name_or_path:
-        if candidate.is_file():
-            return candidate
-    else:
-        bundled = schemes_dir() / f"{name_or_path}.toml"
+    if candidate.is_file():
+        return candidate
+    if os.sep not in name_or_path and "/" not in name_or_path:
+        bundled = schemes_dir() / (name_or_path if candidate.suffix == ".toml" else f"{name_or_path}.toml")
         if bundled.is_file():
             return bundled
     names = ", ".join(p.stem for p in available_schemes()) or "-"
@@ -99,8 +98,19 @@ def parse_scheme(raw: bytes | str, source: str = "<scheme>") -> Scheme:
 
 def content_hash(data: dict[str, Any]) -> str:
     """Hash of the parsed content, so comments and spacing do not change it."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(_floats(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _floats(data: Any) -> Any:
+    """Numbers as floats, so `weight = 10` and `weight = 10.0` hash alike."""
+    if isinstance(data, dict):
+        return {k: _floats(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_floats(v) for v in data]
+    if isinstance(data, int) and not isinstance(data, bool):
+        return float(data)
+    return data
 
 
 class _Checker:
@@ -243,7 +253,7 @@ class _Checker:
         if method == "steps":
             if not raw_steps:
                 self.problem("execution.steps", "scheme.steps_missing")
-            ok = all(a.min_rate > b.min_rate for a, b in zip(steps, steps[1:]))
+            ok = all(a.min_rate > b.min_rate and a.score >= b.score for a, b in zip(steps, steps[1:]))
             ok = ok and all(weight is None or s.score <= weight for s in steps)
             if not ok:
                 detail = ", ".join(f"{s.min_rate:g}→{s.score:g}" for s in steps)
@@ -286,12 +296,17 @@ class _Checker:
             dupes = sorted({x for x in values if values.count(x) > 1})
             if dupes:
                 self.problem(label, "scheme.duplicate", actual=", ".join(dupes))
-        by_name = {lv.name: lv for lv in levels}
-        for i, lv in enumerate(levels):
-            if lv.fallback is not None:
-                target = by_name.get(lv.fallback)
-                if target is None or target is lv or target.optional or not lv.optional:
-                    self.problem(f"levels[{i}].fallback", "scheme.fallback", actual=lv.fallback)
+        # Check fallbacks against the file's own entries, so a level dropped for another
+        # problem neither shifts the index reported nor is blamed here.
+        raw = [item if isinstance(item, dict) else {} for item in items]
+        optional_by_name = {r.get("name"): bool(r.get("optional", False)) for r in raw if isinstance(r.get("name"), str)}
+        for i, r in enumerate(raw):
+            fallback = r.get("fallback")
+            if not isinstance(fallback, str):
+                continue
+            if (fallback not in optional_by_name or fallback == r.get("name") or optional_by_name[fallback]
+                    or not r.get("optional", False)):
+                self.problem(f"levels[{i}].fallback", "scheme.fallback", actual=fallback)
         return tuple(levels)
 
     def qualitative(self, data: Any) -> tuple[QualitativeLevel, ...]:

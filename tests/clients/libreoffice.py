@@ -20,6 +20,7 @@ __all__ = [
     "LibreOfficeError",
     "soffice_path",
     "make_profile",
+    "scratch_env",
     "recalculate",
     "render_png",
 ]
@@ -161,7 +162,7 @@ def _convert(
         if not path.is_file():
             raise FileNotFoundError(path)
         if path.parent == outdir:
-            raise ValueError(f"outdir {outdir} is the folder of input {path}: it would be overwritten")
+            raise ValueError(f"outdir {outdir} holds input {path}: it would be overwritten")
     expected = {p: outdir / f"{p.stem}.{target}" for p in inputs}
     if len(set(expected.values())) != len(expected):
         raise ValueError("two inputs share a file stem: their outputs would collide")
@@ -193,7 +194,9 @@ def recalculate(
     return _convert(inputs, outdir, "xlsx", jobs, timeout)
 
 
-def render_png(xlsx: Path, out_png: Path, dpi: int = 80, page: int = 1, timeout: float = 120) -> Path:
+def render_png(
+    xlsx: Path, out_png: Path, dpi: int = 80, page: int = 1, timeout: float = 120
+) -> Path:
     """Render one printed page of a workbook to PNG, e.g. for README screenshots."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
@@ -203,13 +206,17 @@ def render_png(xlsx: Path, out_png: Path, dpi: int = 80, page: int = 1, timeout:
     with tempfile.TemporaryDirectory(prefix="perfxl-pdf-") as pdf_dir:
         pdf = _convert([Path(xlsx)], Path(pdf_dir), "pdf", 1, timeout)[Path(xlsx).resolve()]
         prefix = out_png.with_suffix("")
-        subprocess.run(
+        done = subprocess.run(
             [pdftoppm, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
              str(pdf), str(prefix)],
-            check=True,
             timeout=timeout,
             capture_output=True,
+            text=True,
         )
+        if done.returncode != 0:
+            raise LibreOfficeError(
+                f"pdftoppm failed on page {page} of {xlsx}: {done.stderr.strip()}"
+            )
         produced = prefix.with_suffix(".png")
         if not produced.is_file():
             raise LibreOfficeError(f"pdftoppm produced no page {page} from {pdf}")

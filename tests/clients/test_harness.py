@@ -121,7 +121,8 @@ def results(tmp_path_factory: pytest.TempPathFactory, lo_scratch: Path) -> Resul
         typed = pool.submit(run_uno, base, out / "typed.xlsx", TYPING, 90)
         tampered = pool.submit(run_uno, base, out / "tampered.xlsx", TAMPERING, 90)
         plain = pool.submit(plain_convert, base, tmp_path_factory.mktemp("plain"), lo_scratch)
-        typed_result, tampered_result, plain_path = typed.result(), tampered.result(), plain.result()
+        typed_result, tampered_result = typed.result(), tampered.result()
+        plain_path = plain.result()
     inputs = [base, out / "typed.xlsx", out / "tampered.xlsx"]
     recalculated = recalculate(inputs, tmp_path_factory.mktemp("recalc"), jobs=2, timeout=120)
     return Results(base, before, typed_result, tampered_result, plain_path, recalculated)

@@ -62,8 +62,10 @@ CONNECT_SECONDS = 20.0
 INTERRUPTED = threading.Event()
 CALL_SECONDS = 30.0
 XLSX_FILTER = "Calc MS Excel 2007 XML"
-ROLE_ALERT = 1  # com.sun.star.accessibility.AccessibleRole.ALERT
-ROLE_LABEL_LIKE = (30, 86)  # LABEL, STATIC: where an alert keeps its message
+_ROLES = "com.sun.star.accessibility.AccessibleRole."
+ROLE_ALERT = uno.getConstantByName(_ROLES + "ALERT")
+# Where an alert keeps its message text.
+ROLE_LABEL_LIKE = (uno.getConstantByName(_ROLES + "LABEL"), uno.getConstantByName(_ROLES + "STATIC"))
 
 
 class DriverError(RuntimeError):
@@ -82,31 +84,42 @@ class Office:
     """One private soffice process, connected over a named pipe."""
 
     def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
         self.log = scratch / "soffice.log"
-        self._log_file = self.log.open("wb")
+        self.pipe = f"perfxl_uno_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self.timed_out: str | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.ctx: Any = None
+        self.smgr: Any = None
+        self.desktop: Any = None
+        self.dispatcher: Any = None
+        self.toolkit: Any = None
+
+    def start(self) -> None:
+        """Start soffice and connect; ``stop`` cleans up even if this fails halfway."""
         soffice = soffice_path()
         if soffice is None:
             raise DriverError("soffice not found: install libreoffice-calc-nogui")
-        self.pipe = f"perfxl_uno_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        self.timed_out: str | None = None
-        self.proc = subprocess.Popen(
-            [
-                soffice,
-                f"-env:UserInstallation={make_profile(scratch / 'profile')}",
-                "--headless",
-                "--invisible",
-                "--norestore",
-                "--nolockcheck",
-                "--nodefault",
-                f"--accept=pipe,name={self.pipe};urp;",
-            ],
-            env=scratch_env(scratch),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_unblock_stop_signals,
-        )
+        scratch = self.scratch
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [
+                    soffice,
+                    f"-env:UserInstallation={make_profile(scratch / 'profile')}",
+                    "--headless",
+                    "--invisible",
+                    "--norestore",
+                    "--nolockcheck",
+                    "--nodefault",
+                    f"--accept=pipe,name={self.pipe};urp;",
+                ],
+                env=scratch_env(scratch),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_unblock_stop_signals,
+            )
         self.ctx = self._connect()
         self.smgr = self.ctx.ServiceManager
         self.desktop = self.smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
@@ -117,6 +130,7 @@ class Office:
 
     def _connect(self) -> Any:
         """Retry until soffice accepts on the pipe (about 1 s), bounded."""
+        assert self.proc is not None
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
             "com.sun.star.bridge.UnoUrlResolver", local
@@ -146,6 +160,7 @@ class Office:
         try:
             yield
         except Exception as exc:
+            assert self.proc is not None
             if self.timed_out:
                 raise DriverError(self.timed_out) from exc
             if not isinstance(exc, DriverError):
@@ -174,7 +189,9 @@ class Office:
 
     def stop(self) -> None:
         """Ask soffice to quit, so it removes its pipes in /tmp, then make sure by PID."""
-        if self.proc.poll() is None and not self.timed_out:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None and self.desktop is not None and not self.timed_out:
             try:
                 with self.watchdog("terminating soffice", 10.0):
                     self.desktop.terminate()
@@ -188,8 +205,7 @@ class Office:
 
     def kill(self) -> None:
         """Stop our soffice (its own process group: the launcher forks soffice.bin)."""
-        self._log_file.close()
-        if self.proc.poll() is not None:
+        if self.proc is None or self.proc.poll() is not None:
             return
         # SIGCONT lets a stopped soffice act on SIGTERM; SIGKILL if it does not exit soon.
         for signals, wait in (((signal.SIGTERM, signal.SIGCONT), 3.0), ((signal.SIGKILL,), 5.0)):
@@ -425,6 +441,7 @@ def run(
         office = Office(scratch)
         OFFICES.append(office)
         try:
+            office.start()
             with office.watchdog("loading the input"):
                 doc = office.desktop.loadComponentFromURL(
                     uno.systemPathToFileUrl(str(work)), "_blank", 0, (prop("Hidden", True),)

@@ -1,0 +1,31 @@
+# Two commands that work on a fresh machine with only Python 3.11:
+#   make demo   generate the example roster's workbooks into out/
+#   make test   run the test suite (LibreOffice tests need soffice; see .ci/run)
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench screenshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/perfxl generate --roster examples/roster.xlsx --year 2025 --out out/ --date 2026-01-05 --force
+	$(BIN)/perfxl generate --blank --projects 3 --year 2025 -o out/空白自评表_3个项目.xlsx --date 2026-01-05 --force
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/generate.py
+
+screenshots: $(STAMP)
+	$(BIN)/python docs/make_screenshots.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,219 @@
+"""Structure of a generated workbook, read back with openpyxl (an independent reader)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfxl.generate import blank_workbook, department_workbook
+from perfxl.layout import RECORD_SHEET, SHEET_NAMES, TEMPLATE_VERSION, build_layout
+from perfxl.layout.model import Kind
+from perfxl.roster import read_roster
+from perfxl.scheme import load_scheme
+from perfxl.writer.fastsheet import CLASSIC_FUNCTIONS
+from perfxl.writer.record import unpack
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATED = date(2026, 1, 5)
+
+
+@pytest.fixture(scope="module")
+def roster():
+    return read_roster([ROOT / "examples" / "roster.xlsx"])
+
+
+@pytest.fixture(scope="module")
+def dept(roster):
+    return max(roster.departments, key=lambda d: len(d.projects))
+
+
+@pytest.fixture(scope="module")
+def scheme():
+    return load_scheme("national")
+
+
+@pytest.fixture(scope="module")
+def layout(scheme, dept):
+    return build_layout(scheme, len(dept.projects), goals_issued=tuple(bool(p.goal) for p in dept.projects))
+
+
+@pytest.fixture(scope="module")
+def book(dept, scheme):
+    data = department_workbook(dept, 2025, scheme, GENERATED)
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _record(wb) -> dict[str, str]:
+    ws = wb[RECORD_SHEET]
+    return {row[0]: row[1] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
+
+
+def test_required_sheets_in_order(book, dept) -> None:
+    expected = [SHEET_NAMES["info"], SHEET_NAMES["basic"], SHEET_NAMES["dept"], SHEET_NAMES["summary"]]
+    expected += [f"项目{i}" for i in range(1, len(dept.projects) + 1)] + [RECORD_SHEET]
+    assert book.sheetnames == expected
+    assert book[RECORD_SHEET].sheet_state == "veryHidden"
+    assert all(book[name].sheet_state == "visible" for name in expected[:-1])
+
+
+def test_every_sheet_protected_but_formatting_allowed(book) -> None:
+    for ws in book.worksheets:
+        assert ws.protection.sheet, ws.title
+        # In OOXML a true attribute forbids; formatting and resizing stay allowed.
+        assert not ws.protection.formatCells and not ws.protection.formatColumns and not ws.protection.formatRows
+
+
+def test_formulas_locked_inputs_unlocked_issued_locked(book, layout, dept) -> None:
+    for sheet in layout.sheets:
+        ws = book[sheet.name]
+        for f in sheet.fields:
+            cell = ws.cell(row=f.row + 1, column=f.col + 1)
+            if f.kind == Kind.FORMULA:
+                assert cell.data_type == "f" and cell.value == f.formula, (sheet.name, f.key)
+                assert cell.protection.locked, (sheet.name, f.key)
+            elif f.kind == Kind.INPUT:
+                assert not cell.protection.locked, (sheet.name, f.key)
+            else:
+                assert cell.protection.locked, (sheet.name, f.key)
+    p1 = book["项目1"]
+    first = dept.projects[0]
+    budget = layout.sheet("p1").get("funds.fiscal.budget")
+    assert p1.cell(row=budget.row + 1, column=budget.col + 1).value == pytest.approx(first.fiscal_budget)
+
+
+def test_only_inputs_are_unlocked(book, layout) -> None:
+    """Inside the printed form, a cell is unlocked exactly when it is an input field."""
+    for sheet in layout.sheets:
+        ws = book[sheet.name]
+        inputs = {(f.row + 1, f.col + 1) for f in sheet.fields if f.kind == Kind.INPUT}
+        for row in ws.iter_rows(min_row=1, max_row=sheet.last_row + 1, max_col=sheet.print_cols):
+            for cell in row:
+                if cell.coordinate in ws.merged_cells and (cell.row, cell.column) not in inputs:
+                    continue  # covered cells of a merged range take the first cell's protection
+                unlocked = not cell.protection.locked
+                assert unlocked == ((cell.row, cell.column) in inputs), (sheet.name, cell.coordinate)
+
+
+def test_dropdowns_and_numeric_validation(book, scheme) -> None:
+    ws = book["项目1"]
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    sources = {dv.formula1 for dv in lists}
+    assert '"≥,>,≤,<,=,定性"' in sources
+    assert any("万元" in s and "平方米" in s for s in sources)
+    assert any(q.name in s for s in sources for q in scheme.qualitative[:1])
+    unit = next(dv for dv in lists if "万元" in dv.formula1)
+    assert unit.errorStyle == "warning"  # other units allowed
+    assert any(dv.type == "decimal" for dv in ws.data_validations.dataValidation)
+    custom = [dv for dv in ws.data_validations.dataValidation if dv.type == "custom"]
+    assert any("定性" in dv.formula1 and "ROUND" in dv.formula1 for dv in custom)  # 定性 band
+    assert all(dv.prompt for dv in lists)
+    basic = book[SHEET_NAMES["basic"]]
+    assert any(dv.formula1 == '"是,否"' for dv in basic.data_validations.dataValidation)
+    assert any(dv.formula1 == '"优,良,中,差"' for dv in basic.data_validations.dataValidation)
+
+
+def test_live_checks_present(book) -> None:
+    ws = book["项目1"]
+    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert len(rules) >= 20
+    assert any("TRIM" in r.formula[0] for r in rules)
+
+
+def test_defined_names_resolve(book, layout) -> None:
+    names = dict(book.defined_names.items())
+    assert len(names) > 50
+    for name, defined in names.items():
+        assert name.startswith("perfxl."), name
+        destinations = list(defined.destinations)
+        assert len(destinations) == 1, name
+        sheet_name, ref = destinations[0]
+        assert sheet_name in book.sheetnames, name
+        book[sheet_name][ref.replace("$", "")]  # resolves
+    p1 = layout.sheet("p1")
+    f = p1.get("funds.total.executed")
+    assert dict(names["perfxl.p1.funds.total.executed"].destinations)["项目1"] == f"${chr(65 + f.col)}${f.row + 1}"
+
+
+def test_template_record_is_readable(book, layout, dept, scheme) -> None:
+    record = _record(book)
+    assert record["format"].startswith("perfxl-template-record/")
+    assert record["template_version"] == TEMPLATE_VERSION
+    assert record["year"] == "2025"
+    assert record["department_code"] == dept.code
+    assert record["scheme"] == "national" and record["scheme_hash"] == scheme.content_hash
+    assert json.loads(record["project_codes"]) == [p.code for p in dept.projects]
+    packed = "".join(v for k, v in sorted(record.items()) if k.startswith("layout."))
+    data = json.loads(unpack(packed))
+    assert data["layout_hash"] == record["layout_hash"] == layout.digest
+    by_code = {s["code"]: s for s in data["sheets"]}
+    for sheet in layout.sheets:
+        form = data["forms"][by_code[sheet.code]["form"]]
+        recorded = {key: (cell, kind, formula) for key, cell, kind, _, formula, _ in form["fields"]}
+        for f in sheet.fields:
+            assert recorded[f.key] == (f.ref, f.kind.value, f.formula)
+    issued = json.loads(unpack("".join(v for k, v in sorted(record.items()) if k.startswith("issued."))))
+    assert issued["p1"]["funds.fiscal.budget"] == dept.projects[0].fiscal_budget
+    assert issued["dept"]["name"] == dept.name
+    props = {p.name: p.value for p in book.custom_doc_props.props}
+    assert props["perfxl.template_version"] == TEMPLATE_VERSION and props["perfxl.year"] == "2025"
+
+
+def test_print_ready(book) -> None:
+    ws = book["项目1"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    # One page wide (1 is the OOXML default, so the attribute may be omitted), any height.
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows
+    assert ws["A1"].font.name == "黑体"
+    assert any("单位（盖章）" in str(c.value) for row in ws.iter_rows() for c in row if c.value)
+
+
+def test_formulas_use_only_classic_functions(layout) -> None:
+    """The fast worksheet skips _xlfn. prefixing: that is safe only for these functions."""
+    used = set()
+    for sheet in layout.sheets:
+        texts = [f.formula for f in sheet.fields if f.formula]
+        texts += [h.formula for h in sheet.highlights] + [v.source or "" for v in sheet.validations]
+        for text in texts:
+            text = re.sub(r'"[^"]*"', '""', text)
+            used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", text))
+    assert used <= CLASSIC_FUNCTIONS, used - CLASSIC_FUNCTIONS
+
+
+def test_blank_workbook_has_inputs_for_names_and_budgets(scheme) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(blank_workbook(2, 2025, scheme, GENERATED)))
+    layout = build_layout(scheme, 2, blank=True)
+    p1 = layout.sheet("p1")
+    for key in ("name", "supervisor", "funds.fiscal.budget", "funds.other.initial"):
+        f = p1.get(key)
+        assert f.kind == Kind.INPUT
+        assert not wb["项目1"].cell(row=f.row + 1, column=f.col + 1).protection.locked
+    assert _record(wb)["blank"] == "1"
+
+
+def test_no_projects_department(roster, scheme) -> None:
+    dept = roster.departments[0]
+    from dataclasses import replace
+
+    empty = replace(dept, projects=())
+    wb = openpyxl.load_workbook(io.BytesIO(department_workbook(empty, 2025, scheme, GENERATED)))
+    assert not any(name.startswith("项目") and name[2:].isdigit() for name in wb.sheetnames)
+
+
+def test_reproducible_bytes(dept, scheme) -> None:
+    a = department_workbook(dept, 2025, scheme, GENERATED)
+    b = department_workbook(dept, 2025, scheme, GENERATED)
+    c = department_workbook(dept, 2025, scheme, date(2026, 1, 6))
+    assert a == b
+    assert a != c
+    import zipfile
+
+    stamps = {i.date_time for i in zipfile.ZipFile(io.BytesIO(a)).infolist()}
+    assert stamps == {(1980, 1, 1, 0, 0, 0)}
