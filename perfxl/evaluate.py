@@ -108,7 +108,9 @@ def _table_cells(sheet: SheetLayout, values: Values, scheme: Scheme,
         add(fr.row, lc.py_over_budget(row.budget, row.executed))
     add(sheet.get("funds.reason").row, lc.py_execution_reason(res.rate, table.execution_reason, scheme))
     for r, ind, score in zip(sheet.indicator_rows, table.indicators, res.scores):
-        for hit in lc.py_indicator_problems(ind, score, scheme).values():
+        problems = lc.py_indicator_problems(ind, score, scheme)
+        out[f"ind.{r.index}.incomplete"] = int(problems["incomplete"])
+        for hit in problems.values():
             add(r.row, hit)
     started = any(sc.is_number(i.weight) for i in table.indicators)
     for j, level in enumerate(scheme.levels, start=1):

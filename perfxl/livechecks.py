@@ -88,12 +88,11 @@ def incomplete(r: Mapping[str, str], scheme: Scheme) -> str:
     return f"AND({started},{bad})"
 
 
-def incomplete_cells(r: Mapping[str, str], scheme: Scheme) -> dict[str, str]:
-    """For an incomplete row, which of its cells to mark: blank or of the wrong type."""
-    inc = incomplete(r, scheme)
+def incomplete_cells(r: Mapping[str, str], inc: str, scheme: Scheme) -> dict[str, str]:
+    """For an incomplete row (`inc` holds), which of its cells to mark: blank or of the wrong type."""
+    levels = [q.name for q in scheme.qualitative]
     quant = fx.one_of(r["op"], QUANTITATIVE)
     qual = f"{r['op']}={fx.string(QUALITATIVE)}"
-    levels = [q.name for q in scheme.qualitative]
     return {
         "name": f"AND({inc},{_blank(r['name'])})",
         "op": f"AND({inc},NOT({fx.one_of(r['op'], QUANTITATIVE + (QUALITATIVE,))}))",

@@ -11,6 +11,7 @@ LAST_COL = 7
 FLAG_COL = 9
 WIDTHS = {0: 14, 1: 16, 2: 12, 3: 16, 4: 12, 5: 14, 6: 12, 7: 12, 8: 2, FLAG_COL: 6}
 
+NAMED = {"income.total", "expense.total", "sangong.total", "conclusion", "problems"}  # defined names
 INCOME = (("income.budget", "本级财政预算安排"), ("income.nontax", "非税收入"),
           ("income.transfer", "中央省市安排资金"), ("income.other", "其他收入"))
 SANGONG = (("sangong.abroad", "因公出国（境）费"), ("sangong.vehicle", "公务用车购置及运行费"),
@@ -32,7 +33,7 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
         s.labels.append(Label(row, col, text, style, last_row, last_col))
 
     def field(key: str, row: int, col: int, kind: Kind, vtype: VType, text: str, **kw) -> Field:
-        return s.add(Field(key, row, col, kind, vtype, text, name=kw.pop("name", key), **kw))
+        return s.add(Field(key, row, col, kind, vtype, text, name=key if key in NAMED else None, **kw))
 
     label(0, 0, "{year}年度部门整体支出绩效自评基础数据表", "title", last_col=LAST_COL)
     s.heights[0] = 30
@@ -166,7 +167,7 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
         by_row.setdefault(row, []).append(cond)
     for row in sorted(by_row):
         field(f"flag.{row + 1}", row, FLAG_COL, Kind.FORMULA, VType.FLAG, f"第{row + 1}行 自查",
-              formula=lc.flag(by_row[row]), name=None)
+              formula=lc.flag(by_row[row]))
     field("problems", 0, FLAG_COL, Kind.FORMULA, VType.FLAG, "自查问题数",
           formula=f"=SUM({a1(1, FLAG_COL)}:{a1(r, FLAG_COL)})")
     s.problems_key = "problems"

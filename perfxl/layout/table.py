@@ -24,8 +24,10 @@ COL = {
 # Funds block columns.
 FUNDS_COL = {"initial": 3, "budget": 4, "executed": 5, "weight": 6, "rate": 7, "score": 9}
 LAST_COL = 10
-FLAG_COL = 12
-WIDTHS = {0: 9, 1: 10, 2: 26, 3: 8, 4: 11, 5: 8, 6: 14, 7: 7, 8: 8, 9: 8, 10: 24, 11: 2, FLAG_COL: 6}
+FLAG_COL = 12        # hidden: problems on this row (the sheet's count sums them)
+INCOMPLETE_COL = 13  # hidden: 1 when an indicator row is incomplete (its marks refer to it)
+WIDTHS = {0: 9, 1: 10, 2: 26, 3: 8, 4: 11, 5: 8, 6: 14, 7: 7, 8: 8, 9: 8, 10: 24, 11: 2, FLAG_COL: 6,
+          INCOMPLETE_COL: 6}
 
 INDICATOR_INPUTS = ("name", "op", "target", "unit", "actual", "weight", "qual", "reason")
 INDICATOR_VTYPES = {
@@ -82,7 +84,7 @@ class _Builder:
         self.row = 0
         self.conditions: list[tuple[int, str]] = []  # (row, condition) feeding the counter column
         sheet.widths.update(WIDTHS)
-        sheet.hidden_cols = (11, FLAG_COL)
+        sheet.hidden_cols = (11, FLAG_COL, INCOMPLETE_COL)
         sheet.print_cols = LAST_COL + 1
 
     # --- helpers -------------------------------------------------------------------
@@ -115,10 +117,10 @@ class _Builder:
                        align="left")
             self.label(3, 0, "主管部门", last_col=1)
             self.field("supervisor", 3, 2, kind, VType.TEXT, "主管部门", required=True, last_col=5,
-                       name="supervisor", align="left")
+                       align="left")
             self.label(3, 6, "实施单位", last_col=7)
             self.field("implementer", 3, 8, kind, VType.TEXT, "实施单位", required=True, last_col=LAST_COL,
-                       name="implementer", align="left")
+                       align="left")
             self.row = 4
 
     # --- funds ---------------------------------------------------------------------
@@ -148,17 +150,16 @@ class _Builder:
                 label = f"{fr.label.removeprefix('其中：')} · {self._funds_col_label(col_key)}"
                 if fr.key == "project" and projects:
                     refs = [p.ref(f"funds.total.{col_key}", external=True) for p in projects]
-                    self.field(key, fr.row, col, Kind.FORMULA, VType.AMOUNT, label, formula=fx.sum_numbers(refs),
-                               name=key)
+                    self.field(key, fr.row, col, Kind.FORMULA, VType.AMOUNT, label, formula=fx.sum_numbers(refs))
                 elif col_key == "executed":
                     # A department without projects spent nothing on projects: issued 0.
                     kind = Kind.ISSUED if fr.key == "project" else Kind.INPUT
-                    self.field(key, fr.row, col, kind, VType.AMOUNT, label, required=kind == Kind.INPUT, name=key,
+                    self.field(key, fr.row, col, kind, VType.AMOUNT, label, required=kind == Kind.INPUT,
                                value=0.0 if kind == Kind.ISSUED else None)
                 else:
                     kind = Kind.ISSUED if issued or fr.key == "project" else Kind.INPUT
                     value = 0.0 if fr.key == "project" and not issued else None
-                    self.field(key, fr.row, col, kind, VType.AMOUNT, label, name=key, value=value)
+                    self.field(key, fr.row, col, kind, VType.AMOUNT, label, value=value)
             self.field(f"funds.{fr.key}.rate", fr.row, FUNDS_COL["rate"], Kind.FORMULA, VType.RATE,
                        f"{fr.label.removeprefix('其中：')} · 执行率",
                        formula=fx.execution_rate(self.ref(f"funds.{fr.key}.budget"),
@@ -192,7 +193,7 @@ class _Builder:
         self.label(reason_row, 0, "预算执行偏差原因", last_col=2)
         ex = self.scheme.execution
         self.field("funds.reason", reason_row, 3, Kind.INPUT, VType.LONGTEXT, "预算执行偏差原因",
-                   last_col=LAST_COL, name="funds.reason", align="left")
+                   last_col=LAST_COL, align="left")
         self.s.heights[reason_row] = 36
         cond = lc.execution_reason(self.ref("funds.total.rate"), self.ref("funds.reason"), self.scheme)
         self._highlight(a1(reason_row, 3), cond, "error")
@@ -214,9 +215,9 @@ class _Builder:
         self.label(r, 6, "实际完成情况", "header", last_col=LAST_COL)
         kind = Kind.ISSUED if goal_issued else Kind.INPUT
         self.field("goal.target", r + 1, 1, kind, VType.LONGTEXT, "年度总体目标 · 预期目标", required=True,
-                   last_col=5, name="goal.target", align="left")
+                   last_col=5, align="left")
         self.field("goal.actual", r + 1, 6, Kind.INPUT, VType.LONGTEXT, "年度总体目标 · 实际完成情况",
-                   required=True, last_col=LAST_COL, name="goal.actual", align="left")
+                   required=True, last_col=LAST_COL, align="left")
         self.s.heights[r + 1] = 60
         self.row = r + 2
 
@@ -230,7 +231,10 @@ class _Builder:
         self.s.repeat_rows = (head, head)
         row = head + 1
         index = 0
+        # One contiguous table (one validation and one highlight per column), then a
+        # subtotal row per level below it.
         self.level_blocks: list[tuple[str, int, int, int]] = []  # (level, first, last, subtotal row)
+        blocks = []
         for level in self.scheme.levels:
             first = row
             for cat in level.categories:
@@ -239,11 +243,12 @@ class _Builder:
                     index += 1
                     self._indicator_row(index, row, level.name, cat.name)
                     row += 1
-            last = row - 1
-            self.label(first, COL["level"], f"{level.name}\n（{level.weight:g}分）", "label", last_row=last)
-            self.level_blocks.append((level.name, first, last, row))
-            row += 1  # subtotal row
+            self.label(first, COL["level"], f"{level.name}\n（{level.weight:g}分）", "label", last_row=row - 1)
+            blocks.append((level.name, first, row - 1))
         self.table_range = (head + 1, row - 1)
+        for level, first, last in blocks:
+            self.level_blocks.append((level, first, last, row))
+            row += 1
         self._level_subtotals()
         self._indicator_rules()
         self.row = row
@@ -261,7 +266,11 @@ class _Builder:
         self.field(f"{prefix}.score", row, COL["score"], Kind.FORMULA, VType.SCORE, f"{where} · 得分",
                    formula=fx.indicator_score(refs["op"], refs["target"], refs["actual"], refs["weight"],
                                               refs["qual"], self.scheme))
-        for cond in lc.indicator_conditions(refs, self.scheme).values():
+        conditions = lc.indicator_conditions(refs, self.scheme)
+        self.field(f"{prefix}.incomplete", row, INCOMPLETE_COL, Kind.FORMULA, VType.FLAG, f"{where} · 填写不完整",
+                   formula=lc.flag([conditions.pop("incomplete")]))
+        self.conditions.append((row, f"{a1(row, INCOMPLETE_COL)}=1"))
+        for cond in conditions.values():
             self.conditions.append((row, cond))
 
     def _level_subtotals(self) -> None:
@@ -271,11 +280,10 @@ class _Builder:
         for j, (level, first, last, sub) in enumerate(self.level_blocks, start=1):
             self.label(sub, 0, f"{level}小计", "subtotal", last_col=6)
             self.field(f"level.{j}.weight", sub, COL["weight"], Kind.FORMULA, VType.WEIGHT, f"{level} · 分值小计",
-                       formula=fx.subtotal(weight_ranges[level], rounded=False), name=f"level.{j}.weight")
+                       formula=fx.subtotal(weight_ranges[level], rounded=False))
             self.label(sub, COL["qual"], "", "subtotal")
             self.field(f"level.{j}.score", sub, COL["score"], Kind.FORMULA, VType.SCORE, f"{level} · 得分小计",
-                       formula=fx.subtotal(a1_range(first, COL["score"], last, COL["score"]), rounded=True),
-                       name=f"level.{j}.score")
+                       formula=fx.subtotal(a1_range(first, COL["score"], last, COL["score"]), rounded=True))
             self.label(sub, COL["reason"], "", "subtotal")
             expected = fx.expected_level_weight(level, weight_ranges, self.scheme)
             cond = lc.level_weight(a1(sub, COL["weight"]), expected, all_weights)
@@ -285,44 +293,45 @@ class _Builder:
     def _indicator_rules(self) -> None:
         scheme = self.scheme
         bands = "；".join(f"{q.name}：{q.min:g}～{q.max:g}倍分值" for q in scheme.qualitative)
-        for level, first, last, _ in self.level_blocks:
-            def rng(key: str) -> str:
-                return a1_range(first, COL[key], last, COL[key])
+        first, last = self.table_range
+        def rng(key: str) -> str:
+            return a1_range(first, COL[key], last, COL[key])
 
-            refs = {key: a1(first, col) for key, col in COL.items()}
-            refs_abs_col = {key: f"${a1(first, col)}" for key, col in COL.items()}
-            v = self.s.validations
-            v.append(Validation((rng("op"),), "list", source="operators", prompt_title="指标性质",
-                                prompt="定量指标选 ≥ > ≤ < =；文字描述的指标选“定性”。",
-                                error_title="指标性质", error="请从下拉列表中选择：≥、>、≤、<、= 或 定性。"))
-            v.append(Validation((rng("target"),), "custom",
-                                source=f'OR({refs_abs_col["op"]}="{"定性"}",{refs_abs_col["op"]}="",'
-                                       f'ISNUMBER({refs["target"]}))',
-                                prompt_title="年度指标值", prompt="定量指标填数字（百分比可直接输入 95%）；定性指标填目标的简短描述。",
-                                error_title="年度指标值", error="定量指标的年度指标值应为数字，不要带单位或文字。"))
-            v.append(Validation((rng("unit"),), "list", source="units", error_type="warning",
-                                prompt_title="计量单位", prompt="从下拉列表选择，也可填写其他单位。定性指标可不填。",
-                                error_title="计量单位", error="该单位不在常用列表中。确定使用吗？"))
-            v.append(Validation((rng("actual"),), "list", source="qualitative", show_error=False,
-                                prompt_title="实际完成值",
-                                prompt="定量指标填数字；定性指标从下拉列表选择完成档次。"))
-            v.append(Validation((rng("weight"),), "decimal", minimum=0, maximum=100,
-                                prompt_title="分值", prompt=f"本一级指标各行分值之和应为规定分值（见左侧）。",
-                                error_title="分值", error="分值应为 0～100 之间的数字。"))
-            band = fx.in_qualitative_band(refs["qual"], refs_abs_col["actual"], refs_abs_col["weight"], scheme)
-            v.append(Validation((rng("qual"),), "custom",
-                                source=f'AND({refs_abs_col["op"]}="定性",ISNUMBER({refs["qual"]}),'
-                                       f'ISNUMBER({refs_abs_col["weight"]}),{band})',
-                                prompt_title="定性评分", prompt=f"仅定性指标填写，须在所选档次的区间内：{bands}。",
-                                error_title="定性评分",
-                                error="定性评分须在所选档次的区间内（先选指标性质“定性”、完成档次并填写分值）。"))
-            conds = lc.indicator_conditions(refs_abs_col, scheme)
-            self._highlight(rng("reason"), conds["reason_missing"], "error")
-            self._highlight(rng("reason"), conds["overshoot"], "warning")
-            self._highlight(rng("qual"), conds["band"], "error")
-            for key, cond in lc.incomplete_cells(refs_abs_col, scheme).items():
-                self._highlight(rng(key), cond, "error")
-            self._highlight(rng("qual"), f'AND({refs_abs_col["op"]}<>"",{refs_abs_col["op"]}<>"定性")', "muted")
+        refs = {key: a1(first, col) for key, col in COL.items()}
+        refs_abs_col = {key: f"${a1(first, col)}" for key, col in COL.items()}
+        v = self.s.validations
+        v.append(Validation((rng("op"),), "list", source="operators", prompt_title="指标性质",
+                            prompt="定量指标选 ≥ > ≤ < =；文字描述的指标选“定性”。",
+                            error_title="指标性质", error="请从下拉列表中选择：≥、>、≤、<、= 或 定性。"))
+        v.append(Validation((rng("target"),), "custom",
+                            source=f'OR({refs_abs_col["op"]}="{"定性"}",{refs_abs_col["op"]}="",'
+                                   f'ISNUMBER({refs["target"]}))',
+                            prompt_title="年度指标值", prompt="定量指标填数字（百分比可直接输入 95%）；定性指标填目标的简短描述。",
+                            error_title="年度指标值", error="定量指标的年度指标值应为数字，不要带单位或文字。"))
+        v.append(Validation((rng("unit"),), "list", source="units", error_type="warning",
+                            prompt_title="计量单位", prompt="从下拉列表选择，也可填写其他单位。定性指标可不填。",
+                            error_title="计量单位", error="该单位不在常用列表中。确定使用吗？"))
+        v.append(Validation((rng("actual"),), "list", source="qualitative", show_error=False,
+                            prompt_title="实际完成值",
+                            prompt="定量指标填数字；定性指标从下拉列表选择完成档次。"))
+        v.append(Validation((rng("weight"),), "decimal", minimum=0, maximum=100,
+                            prompt_title="分值", prompt="本一级指标各行分值之和应为规定分值（见左侧）。",
+                            error_title="分值", error="分值应为 0～100 之间的数字。"))
+        band = fx.in_qualitative_band(refs["qual"], refs_abs_col["actual"], refs_abs_col["weight"], scheme)
+        v.append(Validation((rng("qual"),), "custom",
+                            source=f'AND({refs_abs_col["op"]}="定性",ISNUMBER({refs["qual"]}),'
+                                   f'ISNUMBER({refs_abs_col["weight"]}),{band})',
+                            prompt_title="定性评分", prompt=f"仅定性指标填写，须在所选档次的区间内：{bands}。",
+                            error_title="定性评分",
+                            error="定性评分须在所选档次的区间内（先选指标性质“定性”、完成档次并填写分值）。"))
+        conds = lc.indicator_conditions(refs_abs_col, scheme)
+        self._highlight(rng("reason"), conds["reason_missing"], "error")
+        self._highlight(rng("reason"), conds["overshoot"], "warning")
+        self._highlight(rng("qual"), conds["band"], "error")
+        incomplete = f"${a1(first, INCOMPLETE_COL)}=1"
+        for key, cond in lc.incomplete_cells(refs_abs_col, incomplete, scheme).items():
+            self._highlight(rng(key), cond, "error")
+        self._highlight(rng("qual"), f'AND({refs_abs_col["op"]}<>"",{refs_abs_col["op"]}<>"定性")', "muted")
 
     # --- totals and signature --------------------------------------------------------
     def totals(self) -> None:
@@ -333,7 +342,7 @@ class _Builder:
         level_scores = [self.ref(f"level.{j}.score") for j in range(1, len(self.level_blocks) + 1)]
         score_ranges = [a1_range(first, COL["score"], last, COL["score"]) for _, first, last, _ in self.level_blocks]
         self.field("total.weight", r, COL["weight"], Kind.FORMULA, VType.WEIGHT, "总分 · 分值合计",
-                   formula=fx.total_weight(exec_weight, level_weights), name="total.weight")
+                   formula=fx.total_weight(exec_weight, level_weights))
         self.label(r, COL["qual"], "", "label")
         self.field("total.score", r, COL["score"], Kind.FORMULA, VType.SCORE, "总分",
                    formula=fx.total_score(self.ref("funds.total.score"), score_ranges, level_scores),
@@ -351,12 +360,12 @@ class _Builder:
     def signature(self) -> None:
         r = self.row + 1
         self.label(r, 0, "填报人：", "sign", last_col=1)
-        self.field("filler", r, 2, Kind.INPUT, VType.TEXT, "填报人", required=True, name="filler", align="left")
+        self.field("filler", r, 2, Kind.INPUT, VType.TEXT, "填报人", required=True, align="left")
         self.label(r, 3, "联系电话：", "sign", last_col=4)
-        self.field("phone", r, 5, Kind.INPUT, VType.TEXT, "联系电话", required=True, name="phone",
+        self.field("phone", r, 5, Kind.INPUT, VType.TEXT, "联系电话", required=True,
                    last_col=6, align="left")
         self.label(r, 7, "填报日期：", "sign", last_col=8)
-        self.field("date", r, 9, Kind.INPUT, VType.DATE, "填报日期", required=True, name="date",
+        self.field("date", r, 9, Kind.INPUT, VType.DATE, "填报日期", required=True,
                    last_col=LAST_COL, align="left")
         self.label(r + 2, 6, "单位（盖章）：", "sign", last_col=8)
         self.s.heights[r + 2] = 40

@@ -118,11 +118,21 @@ def test_dropdowns_and_numeric_validation(book, scheme) -> None:
     assert any(dv.formula1 == '"优,良,中,差"' for dv in basic.data_validations.dataValidation)
 
 
-def test_live_checks_present(book) -> None:
+def test_live_checks_present(book, layout) -> None:
+    """Each live check marks its cells: reason missing, band, overshoot, incomplete cells, funds, levels."""
     ws = book["项目1"]
-    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
-    assert len(rules) >= 20
-    assert any("TRIM" in r.formula[0] for r in rules)
+    by_range = {str(rng.sqref): [r.formula[0] for r in rng.rules] for rng in ws.conditional_formatting}
+    p1 = layout.sheet("p1")
+    first, last = p1.indicator_rows[0].row + 1, p1.indicator_rows[-1].row + 1
+    reason = by_range[f"K{first}:K{last}"]
+    assert any("TRIM($K" in f and "$J" in f for f in reason)          # 得分 < 分值 without a reason
+    assert any("1.2*$E" in f for f in reason)                         # overshoot, warning
+    assert any("ROUND($H" in f for f in by_range[f"I{first}:I{last}"])  # 定性 band
+    assert any(f"$N{first}=1" in f for f in by_range[f"C{first}:C{last}"])  # incomplete row
+    executed = p1.get("funds.fiscal.executed").ref
+    assert any(">" in f for f in by_range[executed])                   # over budget
+    reason_cell = p1.get("funds.reason").ref
+    assert any("0.9" in f for f in by_range[reason_cell])              # execution below 90%
 
 
 def test_defined_names_resolve(book, layout) -> None:
