@@ -12,7 +12,7 @@ from typing import Mapping
 
 from . import livechecks as lc
 from . import scoring as sc
-from .layout.instructions import STATUS_OK, STATUS_PROBLEMS
+from .layout.instructions import STATUS_MISSING, STATUS_OK, STATUS_PROBLEMS
 from .layout.model import Kind, SheetLayout, WorkbookLayout
 from .scheme.model import Scheme
 
@@ -119,6 +119,7 @@ def _table_cells(sheet: SheetLayout, values: Values, scheme: Scheme,
     for row, count in flags.items():
         out[f"flag.{row + 1}"] = count
     out["problems"] = sum(flags.values())
+    out["missing"] = _missing(sheet, values)
     return out, res
 
 
@@ -155,7 +156,23 @@ def _basic_cells(sheet: SheetLayout, values: Values, scheme: Scheme, dept: Sheet
     for row, count in flags.items():
         out[f"flag.{row + 1}"] = count
     out["problems"] = sum(flags.values())
+    out["missing"] = _missing(sheet, values)
     return out
+
+
+def _missing(sheet: SheetLayout, values: Values) -> int:
+    """Blank required inputs; 全年执行数 counts only where the row has a budget (as the layout says)."""
+    get = _Sheet(sheet, values)
+    pairs = []
+    for f in sheet.fields:
+        if f.kind != Kind.INPUT:
+            continue
+        if f.key.startswith("funds.") and f.key.endswith(".executed"):
+            budget = get(f.key.replace(".executed", ".budget"))
+            pairs.append((get(f.key), sc.is_number(budget) and budget > 0))
+        elif f.required:
+            pairs.append((get(f.key), True))
+    return lc.py_missing(pairs)
 
 
 def evaluate_workbook(layout: WorkbookLayout, values: Values, scheme: Scheme) -> dict[tuple[str, str], object]:
@@ -194,15 +211,20 @@ def evaluate_workbook(layout: WorkbookLayout, values: Values, scheme: Scheme) ->
 
     info_sheet = layout.sheet("info")
     info: dict[str, object] = {"department": _text(dept_values("name"))}
-    total = 0
+    totals = {"problems": 0, "missing": 0}
     for f in info_sheet.fields:
-        if f.key.startswith("problems.") and f.key != "problems.total":
-            code = f.key.split(".", 1)[1]
-            count = results[code]["problems"]
-            info[f.key] = count
-            total += int(count)
-    info["problems.total"] = total
-    info["status"] = STATUS_OK if total == 0 else f"{STATUS_PROBLEMS[0]}{total}{STATUS_PROBLEMS[1]}"
+        kind, _, code = f.key.partition(".")
+        if kind in totals and code != "total":
+            info[f.key] = results[code][kind]
+            totals[kind] += int(results[code][kind])
+    info["problems.total"] = totals["problems"]
+    info["missing.total"] = totals["missing"]
+    if totals["problems"]:
+        info["status"] = f"{STATUS_PROBLEMS[0]}{totals['problems']}{STATUS_PROBLEMS[1]}"
+    elif totals["missing"]:
+        info["status"] = f"{STATUS_MISSING[0]}{totals['missing']}{STATUS_MISSING[1]}"
+    else:
+        info["status"] = STATUS_OK
     results["info"] = info
 
     out: dict[tuple[str, str], object] = {}

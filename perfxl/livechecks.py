@@ -200,6 +200,18 @@ def flag(conditions: list[str]) -> str:
     return "=" + "+".join(f"IF({c},1,0)" for c in conditions) if conditions else "=0"
 
 
+def missing(required: list[tuple[str, str | None]]) -> str:
+    """How many required inputs are blank; a pair's condition says when the input is required."""
+    terms = [f"IF({_blank(ref)},1,0)" if cond is None else f"IF(AND({cond},{_blank(ref)}),1,0)"
+             for ref, cond in required]
+    return "=" + ("+".join(terms) if terms else "0")
+
+
+def py_missing(values: list[tuple[Value, bool]]) -> int:
+    """(value, required now) pairs → how many required ones are blank."""
+    return sum(1 for value, needed in values if needed and _py_blank(value))
+
+
 def py_table_problems(table: Table, result: TableResult, scheme: Scheme) -> int:
     """The problem count the workbook's counters give for one F1/F2 table."""
     count = 0

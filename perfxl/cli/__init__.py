@@ -17,9 +17,9 @@ from .schemes import schemes_command
 @LANG_OPTION
 @click.pass_context
 def cli(ctx: click.Context, lang: str | None) -> None:
-    """预算绩效自评工作簿：生成带锁定公式的自评表，校验回收的文件。
+    """预算绩效自评工作簿：按花名册生成带锁定公式和实时自查的自评表。
 
-    Budget-performance self-evaluation workbooks: generate locked templates, validate returned files.
+    Budget-performance self-evaluation workbooks with locked formulas and live checks, one per department.
 
     \b
     示例 / Examples:

@@ -18,6 +18,8 @@ register({
     "gen.need_out": ("请用 --out 指定输出位置。", "Give an output location with --out."),
     "gen.blank_roster": ("--blank 与 --roster 不能同时使用。", "--blank and --roster cannot be used together."),
     "gen.projects_without_blank": ("--projects 只用于 --blank。", "--projects is only used with --blank."),
+    "gen.blank_needs_projects": ("--blank 需要 --projects N（项目数，可为 0）。",
+                                 "--blank needs --projects N (the number of projects, 0 allowed)."),
     "gen.blank_out_dir": ("--blank 时 -o 应为文件名（.xlsx），不是文件夹：{path}",
                           "With --blank, -o must be a file name (.xlsx), not a folder: {path}"),
     "gen.bad_date": ("--date 应为 YYYY-MM-DD：{value}", "--date must be YYYY-MM-DD: {value}"),
@@ -70,7 +72,8 @@ def generate_command(rosters: tuple[str, ...], year: int, out: str | None, schem
     示例 / Examples:
       perfxl generate --roster examples/roster.xlsx --year 2025 --out out/
       perfxl generate --roster 部门.csv --roster 项目.csv --year 2025 --out out/ --force
-      perfxl generate --roster examples/roster.xlsx --year 2025 --out out/ --scheme examples/province.toml
+      perfxl generate --roster examples/roster.xlsx --year 2025 --out out/ --scheme province-example
+      perfxl generate --roster examples/roster.xlsx --year 2025 --out out/ --scheme 我省方案.toml
       perfxl generate --blank --projects 3 --year 2025 -o 空白自评表.xlsx
     """
     lang = lang_of()
@@ -82,7 +85,9 @@ def generate_command(rosters: tuple[str, ...], year: int, out: str | None, schem
     if blank:
         if rosters:
             raise click.UsageError(text("gen.blank_roster", lang))
-        _generate_blank(projects or 0, year, Path(out), load_scheme(scheme), force, generated, password, lang)
+        if projects is None:
+            raise click.UsageError(text("gen.blank_needs_projects", lang))
+        _generate_blank(projects, year, Path(out), load_scheme(scheme), force, generated, password, lang)
         return
     if projects is not None:
         raise click.UsageError(text("gen.projects_without_blank", lang))

@@ -11,7 +11,7 @@ LAST_COL = 7
 FLAG_COL = 9
 WIDTHS = {0: 14, 1: 16, 2: 12, 3: 16, 4: 12, 5: 14, 6: 12, 7: 12, 8: 2, FLAG_COL: 6}
 
-NAMED = {"income.total", "expense.total", "sangong.total", "conclusion", "problems"}  # defined names
+NAMED = {"income.total", "expense.total", "sangong.total", "conclusion", "problems", "missing"}  # defined names
 INCOME = (("income.budget", "本级财政预算安排"), ("income.nontax", "非税收入"),
           ("income.transfer", "中央省市安排资金"), ("income.other", "其他收入"))
 SANGONG = (("sangong.abroad", "因公出国（境）费"), ("sangong.vehicle", "公务用车购置及运行费"),
@@ -169,5 +169,6 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
         field(f"flag.{row + 1}", row, FLAG_COL, Kind.FORMULA, VType.FLAG, f"第{row + 1}行 自查",
               formula=lc.flag(by_row[row]))
     field("problems", 0, FLAG_COL, Kind.FORMULA, VType.FLAG, "自查问题数",
-          formula=f"=SUM({a1(1, FLAG_COL)}:{a1(r, FLAG_COL)})")
-    s.problems_key = "problems"
+          formula=f"=SUM({a1(2, FLAG_COL)}:{a1(r, FLAG_COL)})")
+    required = [(f.ref, None) for f in s.fields if f.kind == Kind.INPUT and f.required]
+    field("missing", 1, FLAG_COL, Kind.FORMULA, VType.FLAG, "必填项未填数", formula=lc.missing(required))

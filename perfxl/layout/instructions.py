@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from .. import formulas as fx
+from .. import livechecks as lc
 from ..scheme.model import Scheme
 from .model import Field, Kind, Label, SheetLayout, VType, a1, quote_sheet
 
-WIDTHS = {0: 4, 1: 30, 2: 16, 3: 60}
-STATUS_OK = "未发现问题，可以打印、盖章并报送。"
+LAST_COL = 4
+WIDTHS = {0: 4, 1: 28, 2: 10, 3: 12, 4: 46}
+STATUS_OK = "未发现问题，必填项已填写完整，可以打印、盖章并报送。"
 STATUS_PROBLEMS = ("发现 ", " 处问题，请按标红的单元格修改。")
+STATUS_MISSING = ("尚有 ", " 项必填内容未填写。")
 
 
 def instructions_text(scheme: Scheme) -> list[str]:
@@ -39,47 +42,59 @@ def build_instructions(sheet: SheetLayout, scheme: Scheme, checked: list[SheetLa
     s = sheet
     s.title = "填报说明"
     s.widths.update(WIDTHS)
-    s.print_cols = 4
+    s.print_cols = LAST_COL + 1
     s.landscape = False
-    s.labels.append(Label(0, 0, "{year}年度预算绩效自评表 填报说明", "title", last_col=3))
+    s.labels.append(Label(0, 0, "{year}年度预算绩效自评表 填报说明", "title", last_col=LAST_COL))
     s.heights[0] = 32
     row = 2
     for key, label, value in info:
+        formula = value if isinstance(value, str) and value.startswith("=") else None
         s.labels.append(Label(row, 1, label, "label_left"))
-        s.add(Field(key, row, 2, Kind.FORMULA if isinstance(value, str) and value.startswith("=") else Kind.ISSUED,
-                    VType.TEXT, label, formula=value if isinstance(value, str) and value.startswith("=") else None,
-                    value=None if isinstance(value, str) and value.startswith("=") else value, last_col=3,
-                    name=key, align="left"))
+        s.add(Field(key, row, 2, Kind.FORMULA if formula else Kind.ISSUED, VType.TEXT, label, formula=formula,
+                    value=None if formula else value, last_col=LAST_COL, name=key, align="left"))
         row += 1
     row += 1
-    s.labels.append(Label(row, 0, "填报要求", "section", last_col=3))
+    s.labels.append(Label(row, 0, "填报要求", "section", last_col=LAST_COL))
     row += 1
     for i, line in enumerate(instructions_text(scheme), start=1):
         s.labels.append(Label(row, 0, f"{i}.", "note_center"))
-        s.labels.append(Label(row, 1, line, "note", last_col=3))
+        s.labels.append(Label(row, 1, line, "note", last_col=LAST_COL))
         s.heights[row] = 30
         row += 1
     row += 1
-    s.labels.append(Label(row, 0, "自查结果（随填写实时更新）", "section", last_col=3))
+    s.labels.append(Label(row, 0, "自查结果（随填写实时更新）", "section", last_col=LAST_COL))
     row += 1
-    s.labels.append(Label(row, 0, "", "header"))
-    s.labels.append(Label(row, 1, "工作表", "header"))
-    s.labels.append(Label(row, 2, "问题数", "header"))
-    s.labels.append(Label(row, 3, "说明", "header"))
+    for col, text in enumerate(("", "工作表", "问题数", "未填必填项", "说明")):
+        s.labels.append(Label(row, col, text, "header"))
     row += 1
     first = row
     for i, other in enumerate(checked, start=1):
         s.labels.append(Label(row, 0, str(i), "label"))
         s.labels.append(Label(row, 1, other.name, "link", link=f"{quote_sheet(other.name)}!A1"))
         s.add(Field(f"problems.{other.code}", row, 2, Kind.FORMULA, VType.INTEGER, f"{other.name} · 问题数",
-                    formula="=" + other.ref(other.problems_key or "problems", external=True)))
-        s.labels.append(Label(row, 3, other.title, "label_left"))
+                    formula="=" + other.ref("problems", external=True)))
+        s.add(Field(f"missing.{other.code}", row, 3, Kind.FORMULA, VType.INTEGER, f"{other.name} · 未填必填项",
+                    formula="=" + other.ref("missing", external=True)))
+        s.labels.append(Label(row, 4, other.title, "label_left"))
         row += 1
     s.labels.append(Label(row, 0, "", "label"))
     s.labels.append(Label(row, 1, "合计", "label"))
     total = s.add(Field("problems.total", row, 2, Kind.FORMULA, VType.INTEGER, "问题数合计",
                         formula=f"=SUM({a1(first, 2)}:{a1(row - 1, 2)})", name="problems.total"))
-    s.add(Field("status", row, 3, Kind.FORMULA, VType.TEXT, "自查结论",
-                formula=f'=IF({total.ref}=0,{fx.string(STATUS_OK)},'
-                        f'{fx.string(STATUS_PROBLEMS[0])}&{total.ref}&{fx.string(STATUS_PROBLEMS[1])})', align="left"))
-    s.problems_key = "problems.total"
+    missing = s.add(Field("missing.total", row, 3, Kind.FORMULA, VType.INTEGER, "未填必填项合计",
+                          formula=f"=SUM({a1(first, 3)}:{a1(row - 1, 3)})", name="missing.total"))
+    s.labels.append(Label(row, 4, "", "label"))
+    row += 1
+    s.labels.append(Label(row, 0, "结论", "label", last_col=1))
+    s.add(Field("status", row, 2, Kind.FORMULA, VType.TEXT, "自查结论",
+                formula=(f'=IF({total.ref}>0,{fx.string(STATUS_PROBLEMS[0])}&{total.ref}&'
+                         f'{fx.string(STATUS_PROBLEMS[1])},IF({missing.ref}>0,{fx.string(STATUS_MISSING[0])}&'
+                         f'{missing.ref}&{fx.string(STATUS_MISSING[1])},{fx.string(STATUS_OK)}))'),
+                last_col=LAST_COL, align="left"))
+    row += 2
+    s.labels.append(Label(row, 0, "标记说明（红色为必须修改的问题，黄色为请说明原因的提示）", "section", last_col=LAST_COL))
+    row += 1
+    for check in lc.catalog(scheme).values():
+        s.labels.append(Label(row, 0, "●", "mark_" + check.severity))
+        s.labels.append(Label(row, 1, check.message, "note", last_col=LAST_COL))
+        row += 1

@@ -152,7 +152,6 @@ class SheetLayout:
     print_cols: int = 0          # columns printed (A .. print_cols-1)
     repeat_rows: tuple[int, int] | None = None
     landscape: bool = True
-    problems_key: str | None = None  # field holding this sheet's live problem count
     ranges: dict[str, str] = field(default_factory=dict)  # defined-name suffix → range on this sheet
     indicator_rows: list[Any] = field(default_factory=list)  # table.IndicatorRow, in form order
     funds_rows: list[Any] = field(default_factory=list)      # table.FundsRow, total first

@@ -154,7 +154,7 @@ class _Builder:
                 elif col_key == "executed":
                     # A department without projects spent nothing on projects: issued 0.
                     kind = Kind.ISSUED if fr.key == "project" else Kind.INPUT
-                    self.field(key, fr.row, col, kind, VType.AMOUNT, label, required=kind == Kind.INPUT,
+                    self.field(key, fr.row, col, kind, VType.AMOUNT, label,
                                value=0.0 if kind == Kind.ISSUED else None)
                 else:
                     kind = Kind.ISSUED if issued or fr.key == "project" else Kind.INPUT
@@ -188,6 +188,14 @@ class _Builder:
             cond = lc.over_budget(self.ref(f"funds.{fr.key}.budget"), self.ref(f"funds.{fr.key}.executed"))
             self._highlight(a1(fr.row, FUNDS_COL["executed"]), cond, "error")
             self.conditions.append((fr.row, cond))
+
+        amount_inputs = tuple(f.ref for f in self.s.fields if f.key.startswith("funds.") and f.kind == Kind.INPUT)
+        if amount_inputs:
+            self.s.validations.append(Validation(
+                amount_inputs, "decimal", minimum=0, maximum=1e9, prompt_title="金额（万元）",
+                prompt="以万元为单位，保留两位小数（例如 1192819.16 元应填 119.28）。",
+                error_title="金额", error="请填写不小于 0 的数字，单位为万元，不要带“元”“万元”等文字。"))
+        self.s.heights[top] = 30
 
         reason_row = last + 1
         self.label(reason_row, 0, "预算执行偏差原因", last_col=2)
@@ -341,8 +349,13 @@ class _Builder:
         level_weights = [self.ref(f"level.{j}.weight") for j in range(1, len(self.level_blocks) + 1)]
         level_scores = [self.ref(f"level.{j}.score") for j in range(1, len(self.level_blocks) + 1)]
         score_ranges = [a1_range(first, COL["score"], last, COL["score"]) for _, first, last, _ in self.level_blocks]
-        self.field("total.weight", r, COL["weight"], Kind.FORMULA, VType.WEIGHT, "总分 · 分值合计",
-                   formula=fx.total_weight(exec_weight, level_weights))
+        total_weight = self.field("total.weight", r, COL["weight"], Kind.FORMULA, VType.WEIGHT, "总分 · 分值合计",
+                                  formula=fx.total_weight(exec_weight, level_weights))
+        all_weights = ",".join(a1_range(first, COL["weight"], last, COL["weight"]) for _, first, last, _ in
+                               self.level_blocks)
+        # Marked only: the level subtotals above already count the problem.
+        self._highlight(total_weight.ref, lc.level_weight(total_weight.ref, fx.num(self.scheme.total_weight),
+                                                          all_weights), "error")
         self.label(r, COL["qual"], "", "label")
         self.field("total.score", r, COL["score"], Kind.FORMULA, VType.SCORE, "总分",
                    formula=fx.total_score(self.ref("funds.total.score"), score_ranges, level_scores),
@@ -382,10 +395,24 @@ class _Builder:
             self.field(key, row, FLAG_COL, Kind.FORMULA, VType.FLAG, f"第{row + 1}行 自查", formula=lc.flag(by_row[row]))
             keys.append(a1(row, FLAG_COL))
         self.field("problems", 0, FLAG_COL, Kind.FORMULA, VType.FLAG, "自查问题数",
-                   formula=f"=SUM({a1(1, FLAG_COL)}:{a1(self.row, FLAG_COL)})", name="problems")
-        self.s.problems_key = "problems"
+                   formula=f"=SUM({a1(2, FLAG_COL)}:{a1(self.row, FLAG_COL)})", name="problems")
+        self.field("missing", 1, FLAG_COL, Kind.FORMULA, VType.FLAG, "必填项未填数",
+                   formula=lc.missing(self._required()), name="missing")
         first, last = self.table_range
         self.s.ranges["indicators"] = a1_range(first, 0, last, LAST_COL)
+
+    def _required(self) -> list[tuple[str, str | None]]:
+        """(input, condition) pairs: 全年执行数 is needed only where there is a budget."""
+        out: list[tuple[str, str | None]] = []
+        for f in self.s.fields:
+            if f.kind != Kind.INPUT:
+                continue
+            if f.key.startswith("funds.") and f.key.endswith(".executed"):
+                budget = self.ref(f.key.replace(".executed", ".budget"))
+                out.append((f.ref, f"AND(ISNUMBER({budget}),{budget}>0)"))
+            elif f.required:
+                out.append((f.ref, None))
+        return out
 
     def _highlight(self, rng: str, formula: str, style: str) -> None:
         self.s.highlights.append(Highlight((rng,), formula, style))

@@ -57,6 +57,12 @@ def resolve(name_or_path: str) -> Path:
         bundled = schemes_dir() / (name_or_path if candidate.suffix == ".toml" else f"{name_or_path}.toml")
         if bundled.is_file():
             return bundled
+    for path in available_schemes():  # a scheme's own `name` works too, whatever its file is called
+        try:
+            if tomllib.loads(path.read_text(encoding="utf-8-sig")).get("scheme", {}).get("name") == name_or_path:
+                return path
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
     names = ", ".join(p.stem for p in available_schemes()) or "-"
     raise SchemeError(Message("scheme.not_found", {"name": name_or_path, "available": names}))
 

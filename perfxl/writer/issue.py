@@ -32,8 +32,10 @@ def department_values(layout: WorkbookLayout, dept: Department, year: int, schem
     for i, project in enumerate(dept.projects, start=1):
         code = f"p{i}"
         values[(code, "name")] = project.name
-        values[(code, "supervisor")] = project.supervisor
-        values[(code, "implementer")] = project.implementer
+        # These cells are locked: a blank in the roster would be a blank the department
+        # cannot fill, so it defaults to the department (the usual case for both).
+        values[(code, "supervisor")] = project.supervisor or dept.name
+        values[(code, "implementer")] = project.implementer or dept.name
         for key, (initial, budget) in zip(FUND_KEYS, project.funds):
             values[(code, f"funds.{key}.initial")] = initial
             values[(code, f"funds.{key}.budget")] = budget

@@ -28,6 +28,8 @@ LABEL_STYLES: dict[str, dict[str, Any]] = {
     "sign_right": {**_BASE, "align": "right"},
     "link": {**_BASE, **_BOX, "align": "center", "font_color": "#0563C1", "underline": 1},
     "record": {"font_name": "Arial", "font_size": 9},
+    "mark_error": {**_BASE, "align": "center", "font_color": "#9C0006", "bg_color": "#FFC7CE"},
+    "mark_warning": {**_BASE, "align": "center", "font_color": "#7F6000", "bg_color": "#FFE699"},
 }
 
 NUM_FORMATS = {

@@ -96,6 +96,8 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
                ).exit_code == 2
     result = run("generate", "--roster", str(ROSTER), "--year", "2025", "--out", str(tmp_path), "--scheme", "nope")
     assert result.exit_code == 2 and "national" in result.output
+    result = run("generate", "--blank", "--year", "2025", "-o", str(tmp_path / "b.xlsx"))
+    assert result.exit_code == 2 and "--projects" in result.output
 
 
 def test_other_scheme_changes_the_workbook(tmp_path: Path) -> None:
@@ -107,6 +109,18 @@ def test_other_scheme_changes_the_workbook(tmp_path: Path) -> None:
     wa, wb = openpyxl.load_workbook(a / name), openpyxl.load_workbook(b / name)
     assert any("（50分）" in str(c.value) for row in wa["项目1"].iter_rows() for c in row)
     assert any("（40分）" in str(c.value) for row in wb["项目1"].iter_rows() for c in row)
+
+
+def test_scheme_found_by_file_name_or_its_own_name(tmp_path: Path) -> None:
+    for scheme in ("province-example", "province-example.toml"):
+        out = tmp_path / scheme
+        assert run("generate", "--roster", str(ROSTER), "--year", "2025", "--out", str(out), "--scheme",
+                   scheme).exit_code == 0
+    custom = tmp_path / "我省方案.toml"
+    text = (ROOT / "templates" / "schemes" / "national.toml").read_text(encoding="utf-8")
+    custom.write_text(text.replace('name = "national"', 'name = "my-province"'), encoding="utf-8")
+    assert run("generate", "--roster", str(ROSTER), "--year", "2025", "--out", str(tmp_path / "c"), "--scheme",
+               str(custom)).exit_code == 0
 
 
 def test_schemes_lists_both(tmp_path: Path) -> None:

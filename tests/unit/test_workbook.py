@@ -227,3 +227,39 @@ def test_reproducible_bytes(dept, scheme) -> None:
 
     stamps = {i.date_time for i in zipfile.ZipFile(io.BytesIO(a)).infolist()}
     assert stamps == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_self_check_status_distinguishes_problems_missing_and_done(layout, scheme, dept) -> None:
+    from perfxl.evaluate import evaluate_workbook
+    from perfxl.samples import random_inputs, realistic_inputs
+    from perfxl.writer import department_values
+
+    issued = department_values(layout, dept, 2025, scheme, GENERATED)
+    fresh = evaluate_workbook(layout, issued, scheme)
+    assert fresh[("info", "problems.total")] == 0
+    assert fresh[("info", "missing.total")] > 50
+    assert fresh[("info", "status")].startswith("尚有")  # an empty workbook is not "done"
+    clean = evaluate_workbook(layout, {**issued, **realistic_inputs(layout, scheme, 3, budgets=issued)}, scheme)
+    assert clean[("info", "missing.total")] == 0 and clean[("info", "status")].startswith("未发现问题")
+    broken = evaluate_workbook(layout, {**issued, **random_inputs(layout, scheme, 3)}, scheme)
+    assert broken[("info", "status")].startswith("发现")
+
+
+def test_funds_amounts_are_validated(book, layout) -> None:
+    ws = book["项目1"]
+    executed = layout.sheet("p1").get("funds.fiscal.executed").ref
+    amount = [dv for dv in ws.data_validations.dataValidation if executed in str(dv.sqref)]
+    assert amount and amount[0].type == "decimal" and "万元" in amount[0].prompt
+
+
+def test_blank_supervisor_defaults_to_the_department(roster, scheme) -> None:
+    from dataclasses import replace
+
+    from perfxl.writer import department_values
+
+    dept = roster.departments[0]
+    project = replace(dept.projects[0], supervisor="", implementer="")
+    dept = replace(dept, projects=(project,))
+    layout = build_layout(scheme, 1, goals_issued=(bool(project.goal),))
+    values = department_values(layout, dept, 2025, scheme, GENERATED)
+    assert values[("p1", "supervisor")] == dept.name == values[("p1", "implementer")]
