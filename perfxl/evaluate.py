@@ -161,17 +161,12 @@ def _basic_cells(sheet: SheetLayout, values: Values, scheme: Scheme, dept: Sheet
 
 
 def _missing(sheet: SheetLayout, values: Values) -> int:
-    """Blank required inputs; 全年执行数 counts only where the row has a budget (as the layout says)."""
+    """Blank required inputs, by the requirements the layout recorded."""
     get = _Sheet(sheet, values)
     pairs = []
-    for f in sheet.fields:
-        if f.kind != Kind.INPUT:
-            continue
-        if f.key.startswith("funds.") and f.key.endswith(".executed"):
-            budget = get(f.key.replace(".executed", ".budget"))
-            pairs.append((get(f.key), sc.is_number(budget) and budget > 0))
-        elif f.required:
-            pairs.append((get(f.key), True))
+    for key, amount in sheet.requirements:
+        needed = True if amount is None else (sc.is_number(get(amount)) and get(amount) > 0)
+        pairs.append((get(key), needed))
     return lc.py_missing(pairs)
 
 

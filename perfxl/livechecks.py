@@ -201,9 +201,10 @@ def flag(conditions: list[str]) -> str:
 
 
 def missing(required: list[tuple[str, str | None]]) -> str:
-    """How many required inputs are blank; a pair's condition says when the input is required."""
-    terms = [f"IF({_blank(ref)},1,0)" if cond is None else f"IF(AND({cond},{_blank(ref)}),1,0)"
-             for ref, cond in required]
+    """How many required inputs are blank; (input, amount): required only when the amount > 0."""
+    terms = [f"IF({_blank(ref)},1,0)" if amount is None
+             else f"IF(AND(ISNUMBER({amount}),{amount}>0,{_blank(ref)}),1,0)"
+             for ref, amount in required]
     return "=" + ("+".join(terms) if terms else "0")
 
 

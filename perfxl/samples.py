@@ -118,8 +118,7 @@ def realistic_inputs(layout: WorkbookLayout, scheme: Scheme, seed: int,
     # The basic data repeats figures of the department table: take them from it.
     from .evaluate import evaluate_workbook
 
-    issued = {k: v for k, v in budgets.items()}
-    computed = evaluate_workbook(layout, {**issued, **out}, scheme)
+    computed = evaluate_workbook(layout, {**budgets, **out}, scheme)
     dept = layout.sheet("dept")
     basic_exec = out.get(("dept", "funds.basic.executed"))
     project_exec = computed.get(("dept", "funds.project.executed"), dept.get("funds.project.executed").value)

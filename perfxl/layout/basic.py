@@ -170,5 +170,6 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
               formula=lc.flag(by_row[row]))
     field("problems", 0, FLAG_COL, Kind.FORMULA, VType.FLAG, "自查问题数",
           formula=f"=SUM({a1(2, FLAG_COL)}:{a1(r, FLAG_COL)})")
-    required = [(f.ref, None) for f in s.fields if f.kind == Kind.INPUT and f.required]
-    field("missing", 1, FLAG_COL, Kind.FORMULA, VType.FLAG, "必填项未填数", formula=lc.missing(required))
+    s.requirements = [(f.key, None) for f in s.fields if f.kind == Kind.INPUT and f.required]
+    field("missing", 1, FLAG_COL, Kind.FORMULA, VType.FLAG, "必填项未填数",
+          formula=lc.missing([(s.ref(key), None) for key, _ in s.requirements]))

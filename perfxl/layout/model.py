@@ -128,14 +128,6 @@ class Highlight:
     style: str  # "error" | "warning" | "muted"
 
 
-@dataclass(frozen=True)
-class Check:
-    """A live in-workbook check: the message users read in 填报说明 for its problems."""
-
-    key: str
-    message: str
-
-
 @dataclass
 class SheetLayout:
     name: str
@@ -155,6 +147,8 @@ class SheetLayout:
     ranges: dict[str, str] = field(default_factory=dict)  # defined-name suffix → range on this sheet
     indicator_rows: list[Any] = field(default_factory=list)  # table.IndicatorRow, in form order
     funds_rows: list[Any] = field(default_factory=list)      # table.FundsRow, total first
+    # Required inputs as (field key, key of the amount that must be > 0 for it to be required, or None).
+    requirements: list[tuple[str, str | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_key: dict[str, Field] = {}
@@ -190,7 +184,7 @@ class WorkbookLayout:
     blank: bool
     sheets: list[SheetLayout]
     lists: dict[str, tuple[str, ...]]
-    checks: dict[str, Check]
+    digest: str = ""  # hash of every placed field (see workbook.layout_digest)
 
     def sheet(self, code: str) -> SheetLayout:
         for sheet in self.sheets:

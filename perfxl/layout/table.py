@@ -264,7 +264,7 @@ class _Builder:
     def _indicator_row(self, index: int, row: int, level: str, category: str) -> None:
         self.s.indicator_rows.append(IndicatorRow(index, row, level, category))
         prefix = f"ind.{index}"
-        where = f"{category}第{_row_number_in_category(self.s, index)}行"
+        where = f"{category}第{_row_number_in_category(self.s)}行"
         for key in INDICATOR_INPUTS:
             self.field(f"{prefix}.{key}", row, COL[key], Kind.INPUT, INDICATOR_VTYPES[key],
                        f"{where} · {INDICATOR_LABELS[key]}",
@@ -396,29 +396,30 @@ class _Builder:
             keys.append(a1(row, FLAG_COL))
         self.field("problems", 0, FLAG_COL, Kind.FORMULA, VType.FLAG, "自查问题数",
                    formula=f"=SUM({a1(2, FLAG_COL)}:{a1(self.row, FLAG_COL)})", name="problems")
+        self.s.requirements = self._required()
         self.field("missing", 1, FLAG_COL, Kind.FORMULA, VType.FLAG, "必填项未填数",
-                   formula=lc.missing(self._required()), name="missing")
+                   formula=lc.missing([(self.ref(key), None if cond is None else self.ref(cond))
+                                       for key, cond in self.s.requirements]), name="missing")
         first, last = self.table_range
         self.s.ranges["indicators"] = a1_range(first, 0, last, LAST_COL)
 
     def _required(self) -> list[tuple[str, str | None]]:
-        """(input, condition) pairs: 全年执行数 is needed only where there is a budget."""
+        """Required inputs; 全年执行数 only where its row has a budget."""
         out: list[tuple[str, str | None]] = []
         for f in self.s.fields:
             if f.kind != Kind.INPUT:
                 continue
             if f.key.startswith("funds.") and f.key.endswith(".executed"):
-                budget = self.ref(f.key.replace(".executed", ".budget"))
-                out.append((f.ref, f"AND(ISNUMBER({budget}),{budget}>0)"))
+                out.append((f.key, f.key.replace(".executed", ".budget")))
             elif f.required:
-                out.append((f.ref, None))
+                out.append((f.key, None))
         return out
 
     def _highlight(self, rng: str, formula: str, style: str) -> None:
         self.s.highlights.append(Highlight((rng,), formula, style))
 
 
-def _row_number_in_category(sheet: SheetLayout, index: int) -> int:
+def _row_number_in_category(sheet: SheetLayout) -> int:
     rows = sheet.indicator_rows
     current = rows[-1]
     return sum(1 for r in rows if r.category == current.category)

@@ -83,8 +83,8 @@ def _build(scheme: Scheme, projects: int, blank: bool, goals: tuple[bool, ...]) 
                 if d.type == "choice":
                     lists[f"detail.{q.key}.{d.key}"] = d.choices
     layout = WorkbookLayout(scheme.name, scheme.content_hash, projects, blank,
-                            [info, basic, dept, summary, *project_sheets], lists, {})
-    layout.digest = layout_digest(layout)  # type: ignore[attr-defined]
+                            [info, basic, dept, summary, *project_sheets], lists)
+    layout.digest = layout_digest(layout)
     return layout
 
 

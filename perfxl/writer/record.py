@@ -43,7 +43,7 @@ def meta_rows(layout: WorkbookLayout, meta: Meta) -> list[tuple[str, str]]:
         ("scheme", meta.scheme_name),
         ("scheme_title", meta.scheme_title),
         ("scheme_hash", meta.scheme_hash),
-        ("layout_hash", layout.digest),  # type: ignore[attr-defined]
+        ("layout_hash", layout.digest),
         ("blank", "1" if layout.blank else "0"),
         ("projects", str(layout.projects)),
         ("project_codes", json.dumps(list(meta.project_codes), ensure_ascii=False)),
@@ -59,7 +59,7 @@ def layout_json(layout: WorkbookLayout) -> str:
 
     Sheets laid out alike (all project sheets) share one entry under "forms".
     """
-    digest = layout.digest  # type: ignore[attr-defined]
+    digest = layout.digest
     if digest not in _layout_json:
         forms: dict[str, dict] = {}
         form_ids: dict[str, str] = {}
@@ -96,7 +96,7 @@ _packed_layout: dict[str, str] = {}
 
 
 def packed_layout(layout: WorkbookLayout) -> str:
-    digest = layout.digest  # type: ignore[attr-defined]
+    digest = layout.digest
     if digest not in _packed_layout:
         _packed_layout[digest] = pack(layout_json(layout))
     return _packed_layout[digest]

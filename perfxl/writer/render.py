@@ -193,5 +193,5 @@ def _properties(wb: Any, layout: WorkbookLayout, meta: Meta) -> None:
     for name, value in (("perfxl.template_version", TEMPLATE_VERSION), ("perfxl.year", str(meta.year)),
                         ("perfxl.department_code", meta.department_code), ("perfxl.scheme", meta.scheme_name),
                         ("perfxl.scheme_hash", meta.scheme_hash),
-                        ("perfxl.layout_hash", layout.digest)):  # type: ignore[attr-defined]
+                        ("perfxl.layout_hash", layout.digest)):
         wb.set_custom_property(name, value or "-")

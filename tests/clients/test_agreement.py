@@ -19,12 +19,13 @@ import pytest
 from perfxl.evaluate import evaluate_workbook
 from perfxl.generate import blank_workbook, department_workbook
 from perfxl.layout import build_layout
-from perfxl.layout.model import Kind, VType, WorkbookLayout
+from perfxl.layout.model import WorkbookLayout
 from perfxl.roster import read_roster
 from perfxl.samples import random_inputs, realistic_inputs
 from perfxl.scheme import Scheme, load_scheme
 from perfxl.writer import department_values, info_values
 
+from .cells import disagreements
 from .libreoffice import recalculate
 
 pytestmark = pytest.mark.libreoffice
@@ -33,8 +34,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE_SEED = int(os.environ.get("PERFXL_AGREEMENT_SEED", "20251"))
 GENERATED = date(2026, 1, 5)
 WORKBOOKS = 64
-TOLERANCE = {VType.RATE: 1e-9}
-DEFAULT_TOLERANCE = 0.005
 
 
 @dataclass
@@ -76,16 +75,6 @@ def _cases(tmp: Path) -> list[Case]:
     return cases
 
 
-def _same(expected: object, actual: object, vtype: VType) -> bool:
-    if expected in ("", None):
-        return actual in ("", None)
-    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
-        if isinstance(actual, bool) or not isinstance(actual, (int, float)):
-            return False
-        return abs(float(expected) - float(actual)) <= TOLERANCE.get(vtype, DEFAULT_TOLERANCE)
-    return str(expected) == str(actual)
-
-
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Case], dict[Path, Path]]:
     src = tmp_path_factory.mktemp("agreement_in")
@@ -104,19 +93,11 @@ def test_every_formula_cell_agrees_with_the_engine(recalculated) -> None:
     for case in cases:
         expected = evaluate_workbook(case.layout, case.values, case.scheme)
         wb = openpyxl.load_workbook(outputs[case.path], data_only=True)
-        for sheet in case.layout.sheets:
-            ws = wb[sheet.name]
-            for f in sheet.fields:
-                if f.kind != Kind.FORMULA:
-                    continue
-                want = expected[(sheet.code, f.key)]
-                got = ws.cell(row=f.row + 1, column=f.col + 1).value
-                compared += 1
-                nonblank += want not in ("", None, 0)
-                if not _same(want, got, f.vtype):
-                    problems.append(f"{case.name} (seed {case.seed}, {case.scheme.name}) {sheet.name}!{f.ref} "
-                                    f"{f.key}: engine {want!r}, LibreOffice {got!r}")
+        found, count = disagreements(case.layout, expected, wb, f"{case.name} (seed {case.seed}, {case.scheme.name}) ")
         wb.close()
+        problems += found
+        compared += count
+        nonblank += sum(1 for v in expected.values() if v not in ("", None, 0))
     assert not problems, f"{len(problems)} of {compared} cells disagree:\n" + "\n".join(problems[:40])
     # Written without cached values: agreement on non-zero values proves LibreOffice really recalculated.
     assert nonblank > compared // 10

@@ -24,6 +24,7 @@ from perfxl.samples import realistic_inputs
 from perfxl.scheme import load_scheme
 from perfxl.writer import department_values
 
+from .cells import disagreements
 from .uno import run_uno, uno_available
 
 pytestmark = pytest.mark.libreoffice
@@ -108,19 +109,7 @@ def test_values_libreoffice_computed_agree_with_the_engine(typed) -> None:
                     stored[(sheet.code, f.key)] = value
     assert isinstance(stored[("p1", "ind.1.weight")], (int, float))  # typed "12.34" became a number
     expected = evaluate_workbook(layout, stored, scheme)
-    mismatches = []
-    for sheet in layout.sheets:
-        ws = values[sheet.name]
-        for f in sheet.fields:
-            if f.kind != Kind.FORMULA:
-                continue
-            want = expected[(sheet.code, f.key)]
-            got = ws.cell(row=f.row + 1, column=f.col + 1).value
-            same = (got in (None, "")) if want in ("", None) else (
-                abs(float(got) - float(want)) <= 0.005 if isinstance(want, (int, float)) and isinstance(got, (int, float))
-                else str(got) == str(want))
-            if not same:
-                mismatches.append(f"{sheet.name}!{f.ref} {f.key}: engine {want!r}, LibreOffice {got!r}")
+    mismatches, _ = disagreements(layout, expected, values)
     assert not mismatches, "\n".join(mismatches[:30])
     assert expected[("p1", "total.score")] not in ("", None)
     assert formulas  # the formula view was loadable too
