@@ -50,7 +50,8 @@ def _parse_date(value: str | None, lang: str) -> date:
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), help="评价年度 / the year evaluated.")
 @click.option("-o", "--out", type=click.Path(), help="输出文件夹（--blank 时为文件名）/ output folder (a file with --blank).")
 @click.option("--scheme", default="national", show_default=True, metavar="NAME|PATH",
-              help="评分方案：templates/schemes 下的名称或 TOML 文件路径 / scheme name or TOML path.")
+              help="评分方案：自带方案的名称（见 perfxl schemes）或 TOML 文件路径 / a bundled scheme's name "
+                   "(see perfxl schemes) or a TOML file path.")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件 / overwrite existing files.")
 @click.option("--blank", is_flag=True, help="生成空白表：项目名称和预算由单位填写 / a blank workbook with input names and budgets.")
 @click.option("--projects", type=click.IntRange(0, 200), default=None, help="空白表的项目数 / projects in a blank workbook.")
