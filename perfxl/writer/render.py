@@ -75,7 +75,9 @@ def _setup(ws: Any, sheet: SheetLayout, styles: Styles) -> None:
 
 def _labels(ws: Any, sheet: SheetLayout, styles: Styles, context: dict[str, object]) -> None:
     for lb in sheet.labels:
-        text = lb.text.format(**context) if "{" in lb.text else lb.text
+        text = lb.text
+        for key, value in context.items():  # only the known placeholders: scheme texts may hold braces
+            text = text.replace("{" + key + "}", str(value))
         fmt = styles.label(lb.style)
         last_row = lb.last_row if lb.last_row is not None else lb.row
         last_col = lb.last_col if lb.last_col is not None else lb.col

@@ -263,3 +263,18 @@ def test_blank_supervisor_defaults_to_the_department(roster, scheme) -> None:
     layout = build_layout(scheme, 1, goals_issued=(bool(project.goal),))
     values = department_values(layout, dept, 2025, scheme, GENERATED)
     assert values[("p1", "supervisor")] == dept.name == values[("p1", "implementer")]
+
+
+def test_scheme_texts_with_braces_and_names_with_placeholders_are_safe(roster) -> None:
+    from dataclasses import replace
+
+    from perfxl.scheme import parse_scheme
+
+    text = (ROOT / "templates" / "schemes" / "national.toml").read_text(encoding="utf-8")
+    scheme = parse_scheme(text.replace("是否制定资金管理办法", "是否制定{资金}管理办法"), "braces.toml")
+    dept = replace(roster.departments[0], name="测试{year}局")
+    wb = openpyxl.load_workbook(io.BytesIO(department_workbook(dept, 2025, scheme, GENERATED)))
+    texts = [c.value for row in wb[SHEET_NAMES["basic"]].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "是否制定{资金}管理办法" in texts
+    assert "2025年度测试{year}局项目支出绩效自评情况汇总表" in [c.value for row in wb[SHEET_NAMES["summary"]].iter_rows()
+                                                    for c in row]
