@@ -28,6 +28,11 @@ def one_of(ref: str, values: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else "OR(" + ",".join(parts) + ")"
 
 
+def text_of(ref: str) -> str:
+    """A referenced cell shown as text: blank when it is blank (a bare reference would show 0)."""
+    return f'=IF({ref}="","",{ref})'
+
+
 def sum_numbers(refs: Sequence[str]) -> str:
     """scoring.sum_numbers: SUM, or blank when no cell holds a number."""
     args = ",".join(refs)

@@ -131,6 +131,7 @@ def realistic_inputs(layout: WorkbookLayout, scheme: Scheme, seed: int,
 
 def _realistic_indicators(rng: random.Random, sheet: SheetLayout, scheme: Scheme, out: Inputs) -> None:
     code = sheet.code
+    money_only = {c.name for lv in scheme.levels for c in lv.categories if c.money_only}
     by_level: dict[str, list] = {}
     for r in sheet.indicator_rows:
         by_level.setdefault(r.level, []).append(r)
@@ -148,7 +149,7 @@ def _realistic_indicators(rng: random.Random, sheet: SheetLayout, scheme: Scheme
                 q = scheme.qualitative[0]
                 cells.update(op=QUALITATIVE, target=rng.choice(QUALITATIVE_TARGETS), actual=q.name,
                              qual=round(weight, 2))
-            elif "成本" in r.category:
+            elif r.category in money_only:
                 target = _amount(rng, 10, 100)
                 cells.update(op="≤", target=target, actual=round(target * rng.uniform(0.9, 1.0), 2),
                              unit=scheme.money_units[0])

@@ -39,7 +39,7 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
     s.heights[0] = 30
     label(1, 0, "单位名称（盖章）：", "sign", last_col=1)
     field("department", 1, 2, Kind.FORMULA, VType.TEXT, "单位名称",
-          formula=f'=IF({dept.ref("name", external=True)}="","",{dept.ref("name", external=True)})',
+          formula=fx.text_of(dept.ref("name", external=True)),
           last_col=LAST_COL, align="left")
 
     # 基本情况

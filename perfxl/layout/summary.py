@@ -28,17 +28,14 @@ def build_summary(sheet: SheetLayout, projects: list[SheetLayout]) -> None:
     def add(key: str, row: int, col: int, vtype: VType, label: str, formula: str, **kw) -> Field:
         return s.add(Field(key, row, col, Kind.FORMULA, vtype, label, formula=formula, **kw))
 
-    def text_of(ref: str) -> str:
-        return f'=IF({ref}="","",{ref})'
-
     row = 3
     for i, p in enumerate(projects, start=1):
         link = f"{p.ref('name', external=True).split('!')[0]}!A1"
         s.labels.append(Label(row, 0, str(i), "link", link=link))
         where = f"第{i}行（{p.name}）"
-        add(f"p{i}.implementer", row, 1, VType.TEXT, f"{where} · 资金使用单位", text_of(p.ref("implementer", external=True)),
+        add(f"p{i}.implementer", row, 1, VType.TEXT, f"{where} · 资金使用单位", fx.text_of(p.ref("implementer", external=True)),
             align="left")
-        add(f"p{i}.name", row, 2, VType.TEXT, f"{where} · 项目名称", text_of(p.ref("name", external=True)), align="left")
+        add(f"p{i}.name", row, 2, VType.TEXT, f"{where} · 项目名称", fx.text_of(p.ref("name", external=True)), align="left")
         for col, key, text in ((3, "initial", "年初预算数"), (4, "budget", "全年预算数"), (5, "executed", "全年执行数")):
             add(f"p{i}.{key}", row, col, VType.AMOUNT, f"{where} · {text}", "=" + p.ref(f"funds.total.{key}", external=True))
         add(f"p{i}.rate", row, 6, VType.RATE, f"{where} · 执行率", fx.execution_rate(a1(row, 4), a1(row, 5)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .. import formulas as fx
 from .. import livechecks as lc
 from ..scheme.model import Scheme
+from ..scoring import QUALITATIVE
 from .model import Field, Highlight, Kind, Label, SheetLayout, Validation, VType, a1, a1_range
 
 # Indicator table columns.
@@ -301,6 +302,7 @@ class _Builder:
     def _indicator_rules(self) -> None:
         scheme = self.scheme
         bands = "；".join(f"{q.name}：{q.min:g}～{q.max:g}倍分值" for q in scheme.qualitative)
+        qual = fx.string(QUALITATIVE)
         first, last = self.table_range
         def rng(key: str) -> str:
             return a1_range(first, COL[key], last, COL[key])
@@ -312,7 +314,7 @@ class _Builder:
                             prompt="定量指标选 ≥ > ≤ < =；文字描述的指标选“定性”。",
                             error_title="指标性质", error="请从下拉列表中选择：≥、>、≤、<、= 或 定性。"))
         v.append(Validation((rng("target"),), "custom",
-                            source=f'OR({refs_abs_col["op"]}="{"定性"}",{refs_abs_col["op"]}="",'
+                            source=f'OR({refs_abs_col["op"]}={qual},{refs_abs_col["op"]}="",'
                                    f'ISNUMBER({refs["target"]}))',
                             prompt_title="年度指标值", prompt="定量指标填数字（百分比可直接输入 95%）；定性指标填目标的简短描述。",
                             error_title="年度指标值", error="定量指标的年度指标值应为数字，不要带单位或文字。"))
@@ -327,7 +329,7 @@ class _Builder:
                             error_title="分值", error="分值应为 0～100 之间的数字。"))
         band = fx.in_qualitative_band(refs["qual"], refs_abs_col["actual"], refs_abs_col["weight"], scheme)
         v.append(Validation((rng("qual"),), "custom",
-                            source=f'AND({refs_abs_col["op"]}="定性",ISNUMBER({refs["qual"]}),'
+                            source=f'AND({refs_abs_col["op"]}={qual},ISNUMBER({refs["qual"]}),'
                                    f'ISNUMBER({refs_abs_col["weight"]}),{band})',
                             prompt_title="定性评分", prompt=f"仅定性指标填写，须在所选档次的区间内：{bands}。",
                             error_title="定性评分",
@@ -339,7 +341,7 @@ class _Builder:
         incomplete = f"${a1(first, INCOMPLETE_COL)}=1"
         for key, cond in lc.incomplete_cells(refs_abs_col, incomplete, scheme).items():
             self._highlight(rng(key), cond, "error")
-        self._highlight(rng("qual"), f'AND({refs_abs_col["op"]}<>"",{refs_abs_col["op"]}<>"定性")', "muted")
+        self._highlight(rng("qual"), f'AND({refs_abs_col["op"]}<>"",{refs_abs_col["op"]}<>{qual})', "muted")
 
     # --- totals and signature --------------------------------------------------------
     def totals(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from .. import formulas as fx
 from ..scheme.model import Scheme
 from ..scoring import OPERATORS
 from .basic import build_basic
@@ -67,7 +68,7 @@ def _build(scheme: Scheme, projects: int, blank: bool, goals: tuple[bool, ...]) 
     build_summary(summary, project_sheets)
     info = SheetLayout(SHEET_NAMES["info"], "instructions", "info")
     dept_name = dept.ref("name", external=True)
-    info_values = {"department": f'=IF({dept_name}="","",{dept_name})'}
+    info_values = {"department": fx.text_of(dept_name)}
     build_instructions(info, scheme, [basic, dept, *project_sheets],
                        [(k, label, info_values.get(k)) for k, label in INFO_ROWS])
     lists = {

@@ -97,7 +97,6 @@ def test_formulas_and_protection_survive_the_round_trip(typed) -> None:
 
 def test_values_libreoffice_computed_agree_with_the_engine(typed) -> None:
     layout, scheme, issued, actions, locked, result, saved = typed
-    formulas = openpyxl.load_workbook(saved)
     values = openpyxl.load_workbook(saved, data_only=True)
     stored: dict[tuple[str, str], object] = dict(issued)
     for sheet in layout.sheets:
@@ -112,4 +111,3 @@ def test_values_libreoffice_computed_agree_with_the_engine(typed) -> None:
     mismatches, _ = disagreements(layout, expected, values)
     assert not mismatches, "\n".join(mismatches[:30])
     assert expected[("p1", "total.score")] not in ("", None)
-    assert formulas  # the formula view was loadable too
