@@ -124,6 +124,9 @@ def realistic_inputs(layout: WorkbookLayout, scheme: Scheme, seed: int,
     project_exec = computed.get(("dept", "funds.project.executed"), dept.get("funds.project.executed").value)
     out[("basic", "expense.basic")] = basic_exec if basic_exec is not None else 0.0
     out[("basic", "expense.project")] = project_exec if project_exec not in (None, "") else 0.0
+    # Income covers spending, as in an honest return (D04 warns otherwise).
+    spent = out[("basic", "expense.basic")] + out[("basic", "expense.project")]
+    out[("basic", "income.budget")] = round(spent + _amount(rng, 0, 50), 2)
     grade = computed[("dept", "grade")]
     out[("basic", "conclusion")] = grade or None
     return {k: v for k, v in out.items() if v is not None}
@@ -135,6 +138,7 @@ def _realistic_indicators(rng: random.Random, sheet: SheetLayout, scheme: Scheme
     by_level: dict[str, list] = {}
     for r in sheet.indicator_rows:
         by_level.setdefault(r.level, []).append(r)
+    names = _unique_names(rng)
     for level in scheme.levels:
         rows = by_level.get(level.name, [])
         used = [r for r in rows if rows.index(r) % 2 == 0][: max(1, len(rows) // 2)]
@@ -143,7 +147,7 @@ def _realistic_indicators(rng: random.Random, sheet: SheetLayout, scheme: Scheme
         shares = _split(level.weight, len(used), rng)
         for r, weight in zip(used, shares):
             p = f"ind.{r.index}"
-            name = rng.choice(NAMES)
+            name = next(names)
             cells: dict[str, object] = {"name": name, "weight": weight}
             if rng.random() < 0.2:
                 q = scheme.qualitative[0]
@@ -162,6 +166,17 @@ def _realistic_indicators(rng: random.Random, sheet: SheetLayout, scheme: Scheme
                     cells["reason"] = REASONS[3]
             for key, value in cells.items():
                 out[(code, f"{p}.{key}")] = value
+
+
+def _unique_names(rng: random.Random) -> Iterable[str]:
+    """Indicator names in random order, never one twice in a table (I09 flags repeats)."""
+    pool = list(NAMES)
+    rng.shuffle(pool)
+    round_ = 1
+    while True:
+        for name in pool:
+            yield name if round_ == 1 else f"{name}（{round_}）"
+        round_ += 1
 
 
 def _split(total: float, parts: int, rng: random.Random) -> list[float]:

@@ -102,6 +102,19 @@ def parse_scheme(raw: bytes | str, source: str = "<scheme>") -> Scheme:
     return scheme
 
 
+def scheme_from_json(text: str, source: str = "<record>") -> Scheme:
+    """A scheme as a workbook recorded it (Scheme.data_json), checked like a TOML file."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise SchemeError(Message("scheme.toml", {"reason": f"{source}: {exc}"})) from exc
+    checker = _Checker(source)
+    scheme = checker.scheme(data) if isinstance(data, dict) else None
+    if checker.problems or scheme is None:
+        raise SchemeError(checker.problems or Message("scheme.toml", {"reason": source}))
+    return scheme
+
+
 def content_hash(data: dict[str, Any]) -> str:
     """Hash of the parsed content, so comments and spacing do not change it."""
     canonical = json.dumps(_floats(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -233,6 +246,7 @@ class _Checker:
             reverse_method=reverse, overshoot=overshoot, units=units, money_units=money_units,
             qualitative=qualitative, grades=grades, unit_magnitude_factor=factor,
             question_groups=groups, source=self.source, content_hash=content_hash(data),
+            data_json=json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str),
         )
 
     def execution(self, data: Any) -> Execution | None:

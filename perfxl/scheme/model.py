@@ -101,6 +101,7 @@ class Scheme:
     question_groups: tuple[QuestionGroup, ...]
     source: str = ""
     content_hash: str = field(default="", compare=False)
+    data_json: str = field(default="", compare=False, repr=False)  # the parsed TOML as JSON, for the record
 
     @property
     def total_weight(self) -> float:

@@ -15,6 +15,7 @@ from datetime import date
 
 from ..layout.model import Kind, WorkbookLayout, a1
 from ..layout.workbook import TEMPLATE_VERSION
+from ..scheme.model import Scheme
 
 RECORD_FORMAT = "perfxl-template-record/1"  # JSON parts: zlib + base64 (see pack)
 NAME_PREFIX = "perfxl"
@@ -100,6 +101,16 @@ def packed_layout(layout: WorkbookLayout) -> str:
     if digest not in _packed_layout:
         _packed_layout[digest] = pack(layout_json(layout))
     return _packed_layout[digest]
+
+
+_packed_scheme: dict[str, str] = {}
+
+
+def packed_scheme(scheme: Scheme) -> str:
+    """The scheme itself, so a workbook can be validated without the office's scheme file."""
+    if scheme.content_hash not in _packed_scheme:
+        _packed_scheme[scheme.content_hash] = pack(scheme.data_json)
+    return _packed_scheme[scheme.content_hash]
 
 
 def issued_json(layout: WorkbookLayout, values: dict[tuple[str, str], object]) -> str:

@@ -16,7 +16,7 @@ from ..layout.model import Field, Kind, SheetLayout, Validation, WorkbookLayout
 from ..layout.workbook import RECORD_SHEET, TEMPLATE_VERSION
 from ..scheme.model import Scheme
 from .fastsheet import FastWorksheet
-from .record import Meta, chunks, defined_names, issued_json, meta_rows, pack, packed_layout
+from .record import Meta, chunks, defined_names, issued_json, meta_rows, pack, packed_layout, packed_scheme
 from .styles import Styles
 
 Values = Mapping[tuple[str, str], object]
@@ -59,7 +59,7 @@ def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, p
         _print_setup(ws, sheet)
     for name, ref in defined_names(layout):
         wb.define_name(name, ref)
-    _record(wb, layout, meta, values, styles)
+    _record(wb, layout, scheme, meta, values, styles)
     _properties(wb, layout, meta)
     wb.close()
     return buffer.getvalue()
@@ -164,7 +164,7 @@ def _print_setup(ws: Any, sheet: SheetLayout) -> None:
         ws.repeat_rows(*sheet.repeat_rows)
 
 
-def _record(wb: Any, layout: WorkbookLayout, meta: Meta, values: Values, styles: Styles) -> None:
+def _record(wb: Any, layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, styles: Styles) -> None:
     ws = wb.add_worksheet(RECORD_SHEET, worksheet_class=FastWorksheet)
     fmt = styles.label("record")
     ws.write_string(0, 0, "perfxl template record — do not edit", fmt)
@@ -173,7 +173,8 @@ def _record(wb: Any, layout: WorkbookLayout, meta: Meta, values: Values, styles:
         ws.write_string(row, 0, key, fmt)
         ws.write_string(row, 1, value, fmt)
         row += 1
-    for key, text in (("layout", packed_layout(layout)), ("issued", pack(issued_json(layout, values)))):
+    for key, text in (("layout", packed_layout(layout)), ("issued", pack(issued_json(layout, values))),
+                      ("scheme_data", packed_scheme(scheme))):
         for i, part in enumerate(chunks(text), start=1):
             ws.write_string(row, 0, f"{key}.{i}", fmt)
             ws.write_string(row, 1, part, fmt)

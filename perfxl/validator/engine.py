@@ -1,0 +1,195 @@
+"""Validate files and folders: guards → reader → template → rules, one file at a time.
+
+Each file is checked on its own (in worker processes with `jobs` > 1) and only its
+findings come back, so memory does not grow with the batch. Batch rules (F09, R04)
+run once all files are in.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from ..i18n import register
+from ..reader.xlsx import ReadError, parse_ref, read_book
+from ..roster.model import Roster
+from .budget import check_budget
+from .catalog import select as select_codes
+from .context import Context, Options
+from .department import check_department, check_summary
+from .guards import Limits, open_parts
+from .indicators import check_indicators
+from .integrity import check_integrity
+from .model import FileResult, ProjectScore, Report, file_finding
+from .roster import check_roster, not_returned
+from .structure import check_structure, read_values
+from .template import open_template
+from .values import check_values
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx")
+
+register({
+    "skip.lock": ("Excel/WPS 的临时锁文件，已跳过", "an Excel/WPS lock file, skipped"),
+    "skip.not_workbook": ("不是工作簿文件，已跳过", "not a workbook file, skipped"),
+})
+
+
+def collect(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Files to check and files skipped, from files and folders (recursive) in any mix.
+
+    A file named on the command line is always checked (its bytes decide what it is); in
+    a folder, only workbook-like names are, and lock files (~$name.xlsx) never are.
+    """
+    files: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(path: Path, explicit: bool) -> None:
+        key = str(path)
+        if key in seen:
+            return
+        seen.add(key)
+        if path.name.startswith("~$"):
+            skipped.append((key, "lock"))
+        elif explicit or path.suffix.lower() in WORKBOOK_SUFFIXES:
+            files.append(key)
+        else:
+            skipped.append((key, "not_workbook"))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for sub in sorted(p for p in path.rglob("*") if not p.is_dir()):
+                add(sub, explicit=False)
+        else:
+            add(path, explicit=True)
+    return files, skipped
+
+
+def check_file(path: str, options: Options | None = None, limits: Limits = Limits()) -> FileResult:
+    """Every finding for one file; never raises for anything the file contains."""
+    options = options or Options()
+    result = FileResult(path)
+    try:
+        _check(path, options, limits, result)
+    except Exception as exc:  # a bug must cost one file a finding, not the batch a traceback
+        result.findings.append(file_finding("F01", "internal", reason=f"{type(exc).__name__}: {exc}"[:200]))
+    result.findings.sort(key=_order(result))
+    return result
+
+
+def _check(path: str, options: Options, limits: Limits, result: FileResult) -> None:
+    opened = open_parts(path, limits)
+    if opened.parts is None:
+        result.findings.append(opened.finding)
+        return
+    if opened.macro:
+        result.findings.append(file_finding("F04", part=opened.macro))
+    try:
+        book = read_book(opened.parts)
+    except ReadError as exc:
+        result.findings.append(file_finding("F01", reason=exc.reason[:200]))
+        return
+    ctx = open_template(path, book, options, result)
+    if ctx is None:
+        return
+    result.readable = True
+    check_structure(ctx)
+    read_values(ctx)
+    if result.department_name is None:
+        name = ctx.value("dept", "name")
+        result.department_name = str(name).strip() if name is not None else None
+    check_integrity(ctx)
+    check_values(ctx)
+    check_budget(ctx)
+    check_indicators(ctx)
+    check_summary(ctx)
+    check_department(ctx)
+    check_roster(ctx, result)
+    _scores(ctx, result)
+
+
+def _scores(ctx: Context, result: FileResult) -> None:
+    """What the office's tracking summary shows: the engine's figures, never the file's."""
+    result.total_score = _number(ctx.expected("dept", "total.score"))
+    result.grade = ctx.expected("dept", "grade")
+    codes = ctx.record.project_codes
+    for i, sheet in enumerate(ctx.project_sheets):
+        name = ctx.value(sheet.code, "name")
+        result.projects.append(ProjectScore(
+            sheet.name, codes[i] if i < len(codes) else "", str(name) if name is not None else "",
+            _number(ctx.expected(sheet.code, "funds.total.budget")),
+            _number(ctx.expected(sheet.code, "funds.total.executed")),
+            _number(ctx.expected(sheet.code, "total.score")), ctx.expected(sheet.code, "grade")))
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _order(result: FileResult) -> Callable:
+    def key(f) -> tuple:
+        try:
+            row, col = parse_ref(f.cell) if f.cell else (-1, -1)
+        except ValueError:
+            row, col = -1, -1
+        return (f.sheet is not None, f.sheet or "", row, col, f.code)
+    return key
+
+
+def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = None, year: int | None = None, *,
+             select: Sequence[str] = (), ignore: Sequence[str] = (), strict: bool = False, jobs: int = 1,
+             limits: Limits = Limits(), progress: Callable[[int, int], None] | None = None) -> Report:
+    """Validate returned workbooks; the Report holds what `--format json` prints.
+
+    >>> report = validate(["returned/"], year=2025)        # doctest: +SKIP
+    >>> report.failed, [f.code for f in report.files[0].findings]  # doctest: +SKIP
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files, skipped = collect(paths)
+    options = Options(year=year, roster=roster)
+    results: list[FileResult] = []
+    if jobs > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, min(16, len(files) // (jobs * 8)))
+            for result in pool.map(check_file, files, [options] * len(files), [limits] * len(files),
+                                   chunksize=chunk):
+                results.append(result)
+                if progress:
+                    progress(len(results), len(files))
+    else:
+        for path in files:
+            results.append(check_file(path, options, limits))
+            if progress:
+                progress(len(results), len(files))
+    _duplicates(results)
+    report = Report(results, skipped=skipped, strict=strict, year=year)
+    if roster is not None:
+        report.batch = not_returned(roster, results)
+    keep = select_codes(None, tuple(select), tuple(ignore))
+    for r in results:
+        r.findings = [f for f in r.findings if f.code in keep]
+    report.batch = [f for f in report.batch if f.code in keep]
+    return report
+
+
+def _duplicates(results: list[FileResult]) -> None:
+    """F09 on every file of a department that sent more than one."""
+    groups: dict[str, list[FileResult]] = {}
+    for r in results:
+        key = r.department_code or (f"name:{r.department_name}" if r.department_name else "")
+        if key and r.readable:
+            groups.setdefault(key, []).append(r)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for r in group:
+            others = "、".join(os.path.basename(o.path) for o in group if o is not r)
+            r.findings.insert(0, file_finding("F09", department=r.department_name or "", code=r.department_code or "-",
+                                              others=others))
+
+
+__all__ = ["validate", "check_file", "collect", "Options", "Limits"]

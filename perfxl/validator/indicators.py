@@ -1,0 +1,78 @@
+"""The indicator table of each F1/F2 sheet (I01–I04, I06–I11), from the typed inputs.
+
+I05 (a quantitative score off the rule) can only come from an overwritten score
+formula, so integrity reports it; everything here follows from what was typed.
+"""
+
+from __future__ import annotations
+
+from .. import livechecks as lc
+from .. import scoring as sc
+from ..evaluate import read_table
+from ..layout.model import SheetLayout
+from . import fmt
+from .context import Context
+from .integrity import TOLERANCE
+
+
+def check_indicators(ctx: Context) -> None:
+    for sheet in ctx.table_sheets:
+        if sheet.code in ctx.sheets:
+            _table(ctx, sheet)
+
+
+def _table(ctx: Context, sheet: SheetLayout) -> None:
+    scheme = ctx.scheme
+    table = read_table(sheet, ctx.values)
+    res = sc.evaluate(table, scheme)
+    code = sheet.code
+    started = any(sc.is_number(i.weight) for i in table.indicators)
+    used = {lv.name: False for lv in scheme.levels}
+    names: dict[str, list[int]] = {}
+
+    for r, ind, score in zip(sheet.indicator_rows, table.indicators, res.scores):
+        key = f"ind.{r.index}"
+        if any(v not in (None, "") for v in (ind.name, ind.op, ind.target, ind.unit, ind.actual, ind.weight)):
+            used[r.level] = True
+        if isinstance(ind.name, str) and ind.name.strip():
+            names.setdefault(ind.name.strip(), []).append(r.index)
+        weight = ind.weight
+        if ind.op == sc.QUALITATIVE and sc.is_number(ind.qualitative_score) and sc.is_number(weight) \
+                and ind.qualitative_score > weight + TOLERANCE:
+            ctx.add("I03", sheet=code, key=f"{key}.qual", expected=weight, actual=ind.qualitative_score)
+        elif lc.py_band(ind, scheme):
+            band = sc.qualitative_band(ind.actual, weight, scheme)
+            if band is not None:
+                ctx.add("I06", sheet=code, key=f"{key}.qual", expected=None, actual=ind.qualitative_score,
+                        level=ind.actual, weight=fmt.score(weight), low=fmt.score(band[0]), high=fmt.score(band[1]))
+        if lc.py_reason_missing(ind, score):
+            ctx.add("I04", sheet=code, key=f"{key}.reason", expected=None, actual=None,
+                    score=fmt.score(score), weight=fmt.score(weight))
+        if lc.py_overshoot(ind, scheme):
+            ctx.add("I07", sheet=code, key=f"{key}.actual", expected=None, actual=ind.actual,
+                    target=fmt.show(ind.target), ratio=f"{ind.actual / ind.target:.2f}", limit=f"{scheme.overshoot:g}")
+        if sc.is_number(ind.target) and ind.op in (None, ""):
+            ctx.add("I08", "op", sheet=code, key=f"{key}.op", target=fmt.show(ind.target))
+        elif ind.op in sc.QUANTITATIVE and ind.target is not None and ind.unit in (None, ""):
+            ctx.add("I08", "unit", sheet=code, key=f"{key}.unit", target=fmt.show(ind.target))
+        category = next((c for lv in scheme.levels for c in lv.categories if c.name == r.category), None)
+        if category is not None and category.money_only and isinstance(ind.unit, str) and ind.unit.strip() \
+                and ind.unit.strip() not in scheme.money_units:
+            ctx.add("I11", sheet=code, key=f"{key}.unit", expected="、".join(scheme.money_units), actual=ind.unit)
+
+    for name, rows in names.items():
+        if len(rows) > 1:
+            cells = "、".join(sheet.get(f"ind.{i}.name").ref for i in rows)
+            for i in rows[1:]:
+                ctx.add("I09", sheet=code, key=f"ind.{i}.name", actual=name, name=name, count=len(rows), cells=cells)
+
+    expected = sc.expected_level_weights(used, scheme)
+    for j, level in enumerate(scheme.levels, start=1):
+        want, have = expected[level.name], res.level_weights[level.name]
+        if want > 0 and not used[level.name]:
+            ctx.add("I10", sheet=code, key=f"level.{j}.weight", expected=want, actual=None,
+                    level=level.name, weight=fmt.score(want))
+        elif started and abs(have - want) > TOLERANCE:
+            ctx.add("I01", sheet=code, key=f"level.{j}.weight", expected=want, actual=have, level=level.name)
+    if started and abs(res.total_weight - scheme.total_weight) > TOLERANCE:
+        ctx.add("I02", sheet=code, key="total.weight", expected=scheme.total_weight, actual=res.total_weight)
