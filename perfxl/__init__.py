@@ -5,3 +5,12 @@ scoring rules live in one engine (perfxl.scoring) that the workbook formulas mir
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """`perfxl.validate` without importing the validator (and lxml) on `import perfxl`."""
+    if name == "validate":
+        from .validator.engine import validate
+
+        return validate
+    raise AttributeError(name)
