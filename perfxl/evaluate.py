@@ -65,7 +65,8 @@ def _blank(v: object) -> object:
 
 
 def _table_cells(sheet: SheetLayout, values: Values, scheme: Scheme,
-                 project_funds: dict[str, float | None] | None = None) -> tuple[dict[str, object], sc.TableResult]:
+                 project_funds: dict[str, float | None] | None = None,
+                 checks: bool = True) -> tuple[dict[str, object], sc.Table, sc.TableResult]:
     """Formula values of an F1/F2 sheet; `project_funds` feeds F2's 项目支出 row."""
     table = read_table(sheet, values)
     if project_funds is not None:  # F2 of a workbook with project sheets: 项目支出 is their sum
@@ -95,6 +96,8 @@ def _table_cells(sheet: SheetLayout, values: Values, scheme: Scheme,
     out["total.weight"] = res.total_weight
     out["total.score"] = _blank(res.total)
     out["grade"] = _blank(res.grade)
+    if not checks:
+        return out, table, res
 
     # Live-check counters, row by row, as the layout placed them.
     flags: dict[int, int] = {}
@@ -120,11 +123,11 @@ def _table_cells(sheet: SheetLayout, values: Values, scheme: Scheme,
         out[f"flag.{row + 1}"] = count
     out["problems"] = sum(flags.values())
     out["missing"] = _missing(sheet, values)
-    return out, res
+    return out, table, res
 
 
 def _basic_cells(sheet: SheetLayout, values: Values, scheme: Scheme, dept: SheetLayout,
-                 dept_cells: dict[str, object], dept_values: _Sheet) -> dict[str, object]:
+                 dept_cells: dict[str, object], dept_values: _Sheet, checks: bool = True) -> dict[str, object]:
     get = _Sheet(sheet, values)
     out: dict[str, object] = {}
     name = dept_values("name")
@@ -134,6 +137,8 @@ def _basic_cells(sheet: SheetLayout, values: Values, scheme: Scheme, dept: Sheet
     out["expense.total"] = _blank(sc.sum_numbers([get("expense.basic"), get("expense.project")]))
     out["sangong.total"] = _blank(sc.sum_numbers(get(k) for k in ("sangong.abroad", "sangong.vehicle",
                                                                     "sangong.reception")))
+    if not checks:
+        return out
     flags: dict[int, int] = {}
 
     def add(row: int, hit: bool) -> None:
@@ -170,21 +175,46 @@ def _missing(sheet: SheetLayout, values: Values) -> int:
     return lc.py_missing(pairs)
 
 
-def evaluate_workbook(layout: WorkbookLayout, values: Values, scheme: Scheme) -> dict[tuple[str, str], object]:
-    """(sheet code, field key) → the value its formula shows; blanks are ""."""
+def evaluate_workbook(layout: WorkbookLayout, values: Values, scheme: Scheme, checks: bool = True,
+                      tables: dict[str, tuple[sc.Table, sc.TableResult]] | None = None
+                      ) -> dict[tuple[str, str], object]:
+    """(sheet code, field key) → the value its formula shows; blanks are "".
+
+    `checks=False` skips the live-check counters and the self-check summary (their cells
+    come back blank): the validator runs the full rules instead. `tables`, when given,
+    receives each F1/F2 sheet's scoring-engine input and result, so they are not redone.
+    """
     results: dict[str, dict[str, object]] = {}
+    tables = {} if tables is None else tables
     project_sheets = [s for s in layout.sheets if s.role == "project"]
     for p in project_sheets:
-        results[p.code], _ = _table_cells(p, values, scheme)
+        results[p.code], table, res = _table_cells(p, values, scheme, checks=checks)
+        tables[p.code] = (table, res)
     dept = layout.sheet("dept")
     project_funds = None
     if project_sheets:
         project_funds = {k: sc.sum_numbers(results[p.code][f"funds.total.{k}"] for p in project_sheets)
                          for k in ("initial", "budget", "executed")}
-    results["dept"], _ = _table_cells(dept, values, scheme, project_funds)
+    results["dept"], table, res = _table_cells(dept, values, scheme, project_funds, checks=checks)
+    tables["dept"] = (table, res)
     dept_values = _Sheet(dept, values)
-    results["basic"] = _basic_cells(layout.sheet("basic"), values, scheme, dept, results["dept"], dept_values)
+    results["basic"] = _basic_cells(layout.sheet("basic"), values, scheme, dept, results["dept"], dept_values,
+                                    checks)
+    results["summary"] = _summary_cells(project_sheets, values, results)
+    if checks:
+        results["info"] = _info_cells(layout, results, dept_values)
 
+    out: dict[tuple[str, str], object] = {}
+    for sheet in layout.sheets:
+        computed = results.get(sheet.code, {})
+        for f in sheet.fields:
+            if f.kind == Kind.FORMULA:
+                out[(sheet.code, f.key)] = computed[f.key] if checks else computed.get(f.key, Blank)
+    return out
+
+
+def _summary_cells(project_sheets: list[SheetLayout], values: Values,
+                   results: dict[str, dict[str, object]]) -> dict[str, object]:
     summary: dict[str, object] = {}
     for i, p in enumerate(project_sheets, start=1):
         pv, pr = _Sheet(p, values), results[p.code]
@@ -202,12 +232,14 @@ def evaluate_workbook(layout: WorkbookLayout, values: Values, scheme: Scheme) ->
     for k, v in totals.items():
         summary[f"total.{k}"] = _blank(v)
     summary["total.rate"] = _blank(sc.execution_rate(totals["budget"], totals["executed"]))
-    results["summary"] = summary
+    return summary
 
-    info_sheet = layout.sheet("info")
+
+def _info_cells(layout: WorkbookLayout, results: dict[str, dict[str, object]], dept_values: _Sheet
+                ) -> dict[str, object]:
     info: dict[str, object] = {"department": _text(dept_values("name"))}
     totals = {"problems": 0, "missing": 0}
-    for f in info_sheet.fields:
+    for f in layout.sheet("info").fields:
         kind, _, code = f.key.partition(".")
         if kind in totals and code != "total":
             info[f.key] = results[code][kind]
@@ -220,15 +252,7 @@ def evaluate_workbook(layout: WorkbookLayout, values: Values, scheme: Scheme) ->
         info["status"] = f"{STATUS_MISSING[0]}{totals['missing']}{STATUS_MISSING[1]}"
     else:
         info["status"] = STATUS_OK
-    results["info"] = info
-
-    out: dict[tuple[str, str], object] = {}
-    for sheet in layout.sheets:
-        computed = results.get(sheet.code, {})
-        for f in sheet.fields:
-            if f.kind == Kind.FORMULA:
-                out[(sheet.code, f.key)] = computed[f.key]
-    return out
+    return info
 
 
 def _num(value: object) -> float | None:

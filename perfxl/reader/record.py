@@ -6,6 +6,8 @@ import json
 import zlib
 from binascii import Error as Base64Error
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from ..layout.workbook import RECORD_SHEET
 from ..writer.record import RECORD_FORMAT, unpack
@@ -69,7 +71,7 @@ def read_record(book: Book) -> Record | None:
     record = Record(meta)
     try:
         if "layout" in parts:
-            record.layout = json.loads(_joined(parts["layout"]))
+            record.layout = _json(_joined(parts["layout"]))
         if "issued" in parts:
             record.issued = json.loads(_joined(parts["issued"]))
         if "scheme_data" in parts:
@@ -80,4 +82,15 @@ def read_record(book: Book) -> Record | None:
 
 
 def _joined(chunks: list[tuple[int, str]]) -> str:
-    return unpack("".join(text for _, text in sorted(chunks)))
+    return _unpacked("".join(text for _, text in sorted(chunks)))
+
+
+@lru_cache(maxsize=64)
+def _unpacked(packed: str) -> str:
+    """Workbooks of one shape carry the same packed layout and scheme: unpack each once."""
+    return unpack(packed)
+
+
+@lru_cache(maxsize=64)
+def _json(text: str) -> Any:
+    return json.loads(text)

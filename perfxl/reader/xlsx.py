@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, NamedTuple
 from lxml import etree
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -40,9 +40,11 @@ class ReadError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Cell:
-    """What a cell holds: `value` as the client stored it, `formula` with its leading '='."""
+class Cell(NamedTuple):
+    """What a cell holds: `value` as the client stored it, `formula` with its leading '='.
+
+    A NamedTuple rather than a dataclass: a workbook has thousands and this is cheaper.
+    """
 
     value: object = None          # None, float, str or bool; errors as their text ("#DIV/0!")
     formula: str | None = None
@@ -179,6 +181,23 @@ def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
         return
     shared: dict[str, tuple[int, int, str]] = {}
     cells = sheet.cells
+    for c in data.iter(_C):
+        if not len(c):  # a formatted blank: nothing to read
+            continue
+        ref = c.get("r")
+        if ref is None:  # a client that leaves positions implicit: count them out row by row
+            cells.clear()
+            _read_counted(data, cells, strings)
+            return
+        try:
+            row, col = parse_ref(ref)
+        except ValueError:
+            continue
+        cells[(row, col)] = _cell(c, row, col, strings, shared)
+
+
+def _read_counted(data: etree._Element, cells: dict, strings: list[str]) -> None:
+    shared: dict[str, tuple[int, int, str]] = {}
     row_no = -1
     for row in data.iterchildren(_ROW):
         r = row.get("r")
@@ -186,10 +205,6 @@ def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
         col_no = -1
         for c in row.iterchildren(_C):
             ref = c.get("r")
-            if not len(c):  # a formatted blank: nothing to read
-                if not ref:
-                    col_no += 1
-                continue
             if ref:
                 try:
                     rr, col_no = parse_ref(ref)
@@ -199,47 +214,51 @@ def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
                     continue
             else:
                 col_no += 1
-            if not (0 <= row_no < MAX_ROW and 0 <= col_no < MAX_COL):
-                continue
-            cells[(row_no, col_no)] = _cell(c, row_no, col_no, strings, shared)
+            if len(c) and 0 <= row_no < MAX_ROW and 0 <= col_no < MAX_COL:
+                cells[(row_no, col_no)] = _cell(c, row_no, col_no, strings, shared)
 
 
 def _cell(c: etree._Element, row: int, col: int, strings: list[str], shared: dict) -> Cell:
-    t = c.get("t", "n")
-    formula = None
-    f = c.find(_F)
-    if f is not None:
-        text = f.text or ""
-        if f.get("t") == "shared" and f.get("si") is not None:
-            si = f.get("si")
-            if text:
-                shared[si] = (row, col, text)
-            elif si in shared:
-                r0, c0, base = shared[si]
-                text = translate(base, row - r0, col - c0)
-        formula = "=" + text if text else None
-    v = c.find(_V)
-    raw = v.text if v is not None else None
-    if t == "inlineStr":
-        node = c.find(_IS)
-        return Cell(_text(node) if node is not None else None, formula)
-    if raw is None:
-        return Cell(None, formula)
+    t = c.get("t")
+    raw = formula = None
+    inline = None
+    for child in c:
+        tag = child.tag
+        if tag == _V:
+            raw = child.text
+        elif tag == _F:
+            text = child.text or ""
+            if child.get("t") == "shared" and child.get("si") is not None:
+                si = child.get("si")
+                if text:
+                    shared[si] = (row, col, text)
+                elif si in shared:
+                    r0, c0, base = shared[si]
+                    text = translate(base, row - r0, col - c0)
+            formula = "=" + text if text else None
+        elif tag == _IS:
+            inline = child
+    if t is None or t == "n":
+        if raw is None:
+            return Cell(None, formula)
+        try:
+            return Cell(float(raw), formula)
+        except ValueError:
+            return Cell(raw, formula, True)
     if t == "s":
         try:
             return Cell(strings[int(raw)], formula)
-        except (ValueError, IndexError):
-            return Cell(None, formula, error=True)
+        except (TypeError, ValueError, IndexError):
+            return Cell(None, formula, True)
+    if t == "inlineStr":
+        return Cell(_text(inline) if inline is not None else None, formula)
+    if raw is None:
+        return Cell(None, formula)
     if t in ("str", "d"):
         return Cell(raw, formula)
     if t == "b":
         return Cell(raw.strip() in ("1", "true"), formula)
-    if t == "e":
-        return Cell(raw, formula, error=True)
-    try:
-        return Cell(float(raw), formula)
-    except ValueError:
-        return Cell(raw, formula, error=True)
+    return Cell(raw, formula, True)  # "e" and anything unknown: shown as text, flagged
 
 
 _TOKEN = re.compile(r"""("(?:[^"]|"")*")|('(?:[^']|'')*'!)|(\$?)([A-Z]{1,3})(\$?)(\d{1,7})(?![\w(!])""")

@@ -41,6 +41,7 @@ class Context:
     unusable: set[str] = field(default_factory=set)          # codes of missing or moved sheets
     values: dict[tuple[str, str], object] = field(default_factory=dict)    # the engine's inputs
     computed: dict[tuple[str, str], object] = field(default_factory=dict)  # what every formula should show
+    tables: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # code → (scoring.Table, TableResult)
 
     # --- cells ---------------------------------------------------------------------------
     def cell(self, code: str, key: str) -> Cell:

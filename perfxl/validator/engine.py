@@ -153,10 +153,9 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
     options = Options(year=year, roster=roster)
     results: list[FileResult] = []
     if jobs > 1 and len(files) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, limits)) as pool:
             chunk = max(1, min(16, len(files) // (jobs * 8)))
-            for result in pool.map(check_file, files, [options] * len(files), [limits] * len(files),
-                                   chunksize=chunk):
+            for result in pool.map(_check_in_worker, files, chunksize=chunk):
                 results.append(result)
                 if progress:
                     progress(len(results), len(files))
@@ -174,6 +173,20 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
         r.findings = [f for f in r.findings if f.code in keep]
     report.batch = [f for f in report.batch if f.code in keep]
     return report
+
+
+_worker: tuple[Options, Limits] | None = None
+
+
+def _init_worker(options: Options, limits: Limits) -> None:
+    """Options (with a roster, maybe large) cross to each worker once, not once per file."""
+    global _worker
+    _worker = (options, limits)
+
+
+def _check_in_worker(path: str) -> FileResult:
+    assert _worker is not None
+    return check_file(path, *_worker)
 
 
 def _duplicates(results: list[FileResult]) -> None:

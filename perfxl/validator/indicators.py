@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from .. import livechecks as lc
 from .. import scoring as sc
-from ..evaluate import read_table
 from ..layout.model import SheetLayout
 from . import fmt
 from .context import Context
@@ -23,8 +22,7 @@ def check_indicators(ctx: Context) -> None:
 
 def _table(ctx: Context, sheet: SheetLayout) -> None:
     scheme = ctx.scheme
-    table = read_table(sheet, ctx.values)
-    res = sc.evaluate(table, scheme)
+    table, res = ctx.tables[sheet.code]
     code = sheet.code
     started = any(sc.is_number(i.weight) for i in table.indicators)
     used = {lv.name: False for lv in scheme.levels}

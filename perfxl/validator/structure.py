@@ -90,10 +90,12 @@ def read_values(ctx: Context) -> None:
             if f.kind == Kind.ISSUED:
                 ctx.values[(sheet.code, f.key)] = ctx.issued(sheet.code, f.key)
             elif f.kind == Kind.INPUT and found is not None:
-                cell = found.cell(f.row, f.col)
+                cell = found.cells.get((f.row, f.col))
+                if cell is None:
+                    continue
                 value = cell.value
                 if isinstance(value, str) and value.strip() == "":
                     value = None
                 ctx.values[(sheet.code, f.key)] = value
-    ctx.computed = evaluate_workbook(ctx.layout, ctx.values, ctx.scheme)
+    ctx.computed = evaluate_workbook(ctx.layout, ctx.values, ctx.scheme, checks=False, tables=ctx.tables)
 

@@ -6,6 +6,8 @@ recorded layout digest, so every coordinate the rules use is the one the writer 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..errors import SchemeError
 from ..layout.model import Kind, WorkbookLayout
 from ..layout.workbook import TEMPLATE_VERSION, build_layout
@@ -55,11 +57,16 @@ def open_template(path: str, book: Book, options: Options, result: FileResult) -
     return ctx
 
 
+@lru_cache(maxsize=16)
+def _recorded_scheme(text: str) -> Scheme:
+    return scheme_from_json(text)
+
+
 def _scheme(record: Record) -> Scheme | str:
     """The recorded scheme, checked against its recorded hash; a reason string when unusable."""
     try:
         if record.scheme_json:
-            scheme = scheme_from_json(record.scheme_json)
+            scheme = _recorded_scheme(record.scheme_json)
         else:
             scheme = load_scheme(record.get("scheme") or "national")
     except SchemeError as exc:

@@ -51,8 +51,9 @@ def check_values(ctx: Context) -> None:
         _required(ctx, sheet)
         if sheet.role in ("project", "department"):
             _magnitude(ctx, sheet)
-            for r in sheet.indicator_rows:
-                _indicator_row(ctx, sheet, r.index)
+            table, _ = ctx.tables[sheet.code]
+            for r, ind in zip(sheet.indicator_rows, table.indicators):
+                _indicator_row(ctx, sheet, r.index, ind)
 
 
 def _text(value: object) -> str:
@@ -99,10 +100,12 @@ def _magnitude(ctx: Context, sheet: SheetLayout) -> None:
                     ratio=f"{executed / budget:,.0f}", guess=fmt.amount(executed / 10000))
 
 
-def _indicator_row(ctx: Context, sheet: SheetLayout, index: int) -> None:
-    get = {part: ctx.value(sheet.code, f"ind.{index}.{part}") for part in ROW_PARTS}
+def _indicator_row(ctx: Context, sheet: SheetLayout, index: int, ind: sc.Indicator) -> None:
+    get = {"name": ind.name, "op": ind.op, "target": ind.target, "unit": ind.unit, "actual": ind.actual,
+           "weight": ind.weight, "qual": ind.qualitative_score}
     if all(v is None for v in get.values()):
         return
+    get = {k: None if isinstance(v, str) and not v.strip() else v for k, v in get.items()}
     missing = []
     if get["name"] is None:
         missing.append("name")
