@@ -129,12 +129,24 @@ def _rels(zf: Mapping[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     return out
 
 
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _text(node: etree._Element) -> str:
-    """Text of an <si> or <is>: plain or rich runs, without phonetic hints."""
+    """Text of an <si> or <is>: plain or rich runs, without phonetic hints, `_xHHHH_` decoded."""
     t = node.find(_T)
     if t is not None and len(node) == 1:
-        return t.text or ""
-    return "".join(r.text or "" for r in node.iter(_T) if r.getparent().tag != _RPH)
+        text = t.text or ""
+    else:
+        text = "".join(r.text or "" for r in node.iter(_T) if r.getparent().tag != _RPH)
+    return unescape(text)
+
+
+def unescape(text: str) -> str:
+    """OOXML's escape for characters XML cannot hold (ST_Xstring): _x0007_ → BEL, _x005F_ → '_'."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def read_book(source: str | Mapping[str, bytes], sheets: set[str] | None = None) -> Book:

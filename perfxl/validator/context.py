@@ -84,7 +84,9 @@ class Context:
                 cell = cell or a1(f.row, f.col)
                 label = label or self.label(layout, f)
         for name, value in (("expected", expected), ("actual", actual)):
-            if name not in params:
+            if f"{name}_text" in params:  # the message shows other text than the JSON value
+                params[name] = params.pop(f"{name}_text")
+            elif name not in params:
                 params[name] = fmt.by_type(value, vtype) if vtype and not isinstance(value, str) else fmt.show(value)
         params.setdefault("label", label or "")
         message = Message(f"rule.{rule}.{variant}" if variant else f"rule.{rule}", params)

@@ -33,6 +33,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx")
 register({
     "skip.lock": ("Excel/WPS 的临时锁文件，已跳过", "an Excel/WPS lock file, skipped"),
     "skip.not_workbook": ("不是工作簿文件，已跳过", "not a workbook file, skipped"),
+    "skip.mac": ("Mac 压缩包附带的资源文件，已跳过", "a Mac resource-fork file from a zip, skipped"),
 })
 
 
@@ -53,6 +54,8 @@ def collect(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[tuple[s
         seen.add(key)
         if path.name.startswith("~$"):
             skipped.append((key, "lock"))
+        elif not explicit and (path.name.startswith("._") or "__MACOSX" in path.parts):
+            skipped.append((key, "mac"))  # resource forks from a zip made on a Mac
         elif explicit or path.suffix.lower() in WORKBOOK_SUFFIXES:
             files.append(key)
         else:
@@ -168,7 +171,7 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
     report = Report(results, skipped=skipped, strict=strict, year=year)
     if roster is not None:
         report.batch = not_returned(roster, results)
-    keep = select_codes(None, tuple(select), tuple(ignore))
+    keep = select_codes(None, tuple(c.strip().upper() for c in select), tuple(c.strip().upper() for c in ignore))
     for r in results:
         r.findings = [f for f in r.findings if f.code in keep]
     report.batch = [f for f in report.batch if f.code in keep]

@@ -43,9 +43,15 @@ def _table(ctx: Context, sheet: SheetLayout) -> None:
             if band is not None:
                 ctx.add("I06", sheet=code, key=f"{key}.qual", expected=None, actual=ind.qualitative_score,
                         level=ind.actual, weight=fmt.score(weight), low=fmt.score(band[0]), high=fmt.score(band[1]))
-        if lc.py_reason_missing(ind, score):
+            else:  # a score with no level to bound it (seed 002 企服: "全年无更新" given 10 of 10)
+                ctx.add("I06", "level", sheet=code, key=f"{key}.qual", actual=ind.actual,
+                        expected="、".join(q.name for q in scheme.qualitative))
+        # 得分 as the rule gives it or as typed over its formula (seed 003: 9/10, 19/20):
+        # either one below 分值 needs a reason.
+        low = next((s for s in (_typed_score(ctx, code, key), score) if lc.py_reason_missing(ind, s)), None)
+        if low is not None:
             ctx.add("I04", sheet=code, key=f"{key}.reason", expected=None, actual=None,
-                    score=fmt.score(score), weight=fmt.score(weight))
+                    score=fmt.score(low), weight=fmt.score(weight))
         if lc.py_overshoot(ind, scheme):
             ctx.add("I07", sheet=code, key=f"{key}.actual", expected=None, actual=ind.actual,
                     target=fmt.show(ind.target), ratio=f"{ind.actual / ind.target:.2f}", limit=f"{scheme.overshoot:g}")
@@ -74,3 +80,9 @@ def _table(ctx: Context, sheet: SheetLayout) -> None:
             ctx.add("I01", sheet=code, key=f"level.{j}.weight", expected=want, actual=have, level=level.name)
     if started and abs(res.total_weight - scheme.total_weight) > TOLERANCE:
         ctx.add("I02", sheet=code, key="total.weight", expected=scheme.total_weight, actual=res.total_weight)
+
+
+def _typed_score(ctx: Context, code: str, key: str) -> float | None:
+    """A number typed over an indicator's 得分 formula (integrity reports the overwrite)."""
+    cell = ctx.cell(code, f"{key}.score")
+    return cell.value if cell.formula is None and sc.is_number(cell.value) else None

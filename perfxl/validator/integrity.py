@@ -8,6 +8,7 @@ the engine — the figure the department meant to fudge is the one the office mu
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from .. import scoring as sc
@@ -24,6 +25,12 @@ RATE_TOLERANCE = 0.00005  # a rate is a fraction: half a hundredth of a percent
 @lru_cache(maxsize=8192)
 def _norm(formula: str) -> str:
     return normalise(formula)
+
+
+def _short(formula: str | None, limit: int = 80) -> str:
+    """A formula as a message quotes it: indicator scores run to 600 characters (JSON keeps them whole)."""
+    text = formula or ""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def same(a: object, b: object, vtype: VType | None = None) -> bool:
@@ -50,6 +57,7 @@ def issued_same(a: object, b: object) -> bool:
 
 
 def check_integrity(ctx: Context) -> None:
+    shown = Shown(ctx)
     for sheet in ctx.layout.sheets:
         found = ctx.sheets.get(sheet.code)
         if found is None:
@@ -66,75 +74,159 @@ def check_integrity(ctx: Context) -> None:
                 continue
             if cell.formula is not None and (cell.formula == f.formula or _norm(cell.formula) == _norm(f.formula)):
                 continue
+            short = {"expected_text": _short(f.formula)}
             if cell.formula is not None:
-                ctx.add("S02", "formula", sheet=sheet.code, key=f.key, expected=f.formula, actual=cell.formula)
+                ctx.add("S02", "formula", sheet=sheet.code, key=f.key, expected=f.formula, actual=cell.formula,
+                        **short)
             elif cell.value is None:
-                ctx.add("S02", "blank", sheet=sheet.code, key=f.key, expected=f.formula)
+                ctx.add("S02", "blank", sheet=sheet.code, key=f.key, expected=f.formula, **short)
             else:
-                ctx.add("S02", "constant", sheet=sheet.code, key=f.key, expected=f.formula, actual=cell.value)
+                ctx.add("S02", "constant", sheet=sheet.code, key=f.key, expected=f.formula, actual=cell.value,
+                        **short)
             if cell.value is not None or cell.formula is None:
-                _claimed(ctx, sheet, f, cell.value)
+                _claimed(ctx, sheet, f, cell.value, shown)
 
 
-def _claimed(ctx: Context, sheet: SheetLayout, f: Field, shown: object) -> None:
-    """The rule an overwritten formula's figure breaks, if it differs from the engine's."""
-    expected = ctx.expected(sheet.code, f.key)
-    if same(shown, expected, f.vtype):
-        return
-    key, code = f.key, sheet.code
-    add = ctx.add
-    if sheet.role in ("project", "department"):
+class Shown:
+    """What the department's sheet shows once recalculated: a number typed over a formula
+    as typed, any other formula cell by its rule applied to the cells it reads (as shown).
+
+    An overwritten cell is then judged against its own sheet, as a reviewer would: a total
+    typed as 98 where the shown scores add up to 118.5 (seed 002), a rate of 1.16% where
+    the shown figures give 7.28 ÷ 66.15 = 11.00%.
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.memo: dict[tuple[str, str], object] = {}
+
+    def __call__(self, code: str, key: str) -> object:
+        ctx = self.ctx
+        f = ctx.layout.sheet(code).get(key)
+        if f.kind != Kind.FORMULA:
+            return ctx.value(code, key)
+        cell = ctx.cell(code, key)
+        if cell.formula is None and cell.value is not None:
+            return cell.value
+        return self.rule(code, key)
+
+    def rule(self, code: str, key: str) -> object:
+        if (code, key) not in self.memo:
+            value = self._rule(code, key)
+            self.memo[(code, key)] = None if value == "" else value
+        return self.memo[(code, key)]
+
+    def _rule(self, code: str, key: str) -> object:
+        ctx, get = self.ctx, self
+        sheet = ctx.layout.sheet(code)
         parts = key.split(".")
+        if sheet.role in ("project", "department"):
+            subs = [fr.key for fr in sheet.funds_rows if fr.key != "total"]
+            if key.startswith("funds.") and parts[2] == "rate":
+                return sc.execution_rate(_num(get(code, f"funds.{parts[1]}.budget")),
+                                         _num(get(code, f"funds.{parts[1]}.executed")))
+            if key == "funds.total.score":
+                return sc.execution_score(_num(get(code, "funds.total.rate")), ctx.scheme)
+            if key.startswith("funds.project.") and sheet.role == "department" and ctx.project_sheets:
+                return sc.sum_numbers(_num(get(p.code, f"funds.total.{parts[2]}")) for p in ctx.project_sheets)
+            if key.startswith("funds.total."):
+                return sc.sum_numbers(_num(get(code, f"funds.{s}.{parts[2]}")) for s in subs)
+            if key.startswith("level.") and parts[2] == "score":
+                level = ctx.scheme.levels[int(parts[1]) - 1].name
+                scores = [_num(get(code, f"ind.{r.index}.score")) for r in sheet.indicator_rows if r.level == level]
+                return sc.round2(math.fsum(s for s in scores if s is not None))
+            if key == "total.score":
+                execution = _num(get(code, "funds.total.score"))
+                scored = execution is not None or any(
+                    _num(get(code, f"ind.{r.index}.score")) is not None for r in sheet.indicator_rows)
+                levels = [_num(get(code, f"level.{j}.score")) for j in range(1, len(ctx.scheme.levels) + 1)]
+                parts_ = [s for s in (execution, *levels) if s is not None]
+                return sc.round2(math.fsum(parts_)) if scored else None
+            if key == "grade":
+                return sc.grade(_num(get(code, "total.score")), ctx.scheme)
+        if sheet.role == "summary":
+            row, _, column = key.partition(".")
+            if row.startswith("p") and row[1:].isdigit() and row not in ctx.unusable:
+                source = {"initial": "funds.total.initial", "budget": "funds.total.budget",
+                          "executed": "funds.total.executed", "score": "total.score", "grade": "grade"}
+                if column in source:
+                    return get(row, source[column])
+                if column == "rate":
+                    return sc.execution_rate(_num(get(row, "funds.total.budget")),
+                                             _num(get(row, "funds.total.executed")))
+            if row == "total" and column in ("initial", "budget", "executed"):
+                return sc.sum_numbers(_num(get(code, f"p{i}.{column}"))
+                                      for i in range(1, len(ctx.project_sheets) + 1))
+            if key == "total.rate":
+                return sc.execution_rate(_num(get(code, "total.budget")), _num(get(code, "total.executed")))
+        return ctx.expected(code, key)
+
+
+def _num(value: object) -> float | None:
+    return float(value) if sc.is_number(value) else None
+
+
+def _claimed(ctx: Context, sheet: SheetLayout, f: Field, typed: object, shown: Shown) -> None:
+    """The rule an overwritten formula's figure breaks, judged against the sheet as shown."""
+    key, code = f.key, sheet.code
+    expected = shown.rule(code, key)
+    if same(typed, expected, f.vtype):
+        return
+    add = ctx.add
+    parts = key.split(".")
+    if sheet.role in ("project", "department"):
+        if key.startswith("funds.") and parts[2] in ("rate", "score") and expected is None:
+            return  # the shown figures give no rate: S02 says the cell was typed over, B rules the rest
         if key.startswith("funds.") and parts[2] == "rate":
-            budget, executed = (_shown(ctx, code, f"funds.{parts[1]}.{k}") for k in ("budget", "executed"))
-            add("B05", "rate", sheet=code, key=key, expected=expected, actual=shown,
+            budget, executed = (shown(code, f"funds.{parts[1]}.{k}") for k in ("budget", "executed"))
+            add("B05", "rate", sheet=code, key=key, expected=expected, actual=typed,
                 executed=fmt.amount(executed), budget=fmt.amount(budget))
         elif key == "funds.total.score":
-            add("B05", "score", sheet=code, key=key, expected=expected, actual=shown,
-                rate=fmt.rate(ctx.expected(code, "funds.total.rate")))
+            add("B05", "score", sheet=code, key=key, expected=expected, actual=typed,
+                rate=fmt.rate(shown(code, "funds.total.rate")))
         elif key.startswith("funds.project.") and sheet.role == "department":
-            add("D05", "projects", sheet=code, key=key, expected=expected, actual=shown)
+            add("D05", "projects", sheet=code, key=key, expected=expected, actual=typed)
         elif key.startswith("funds.total."):
-            add("B01", sheet=code, key=key, expected=expected, actual=shown)
+            add("B01", sheet=code, key=key, expected=expected, actual=typed)
         elif key.startswith("ind.") and parts[2] == "score":
-            _indicator_score(ctx, sheet, parts[1], key, expected, shown)
+            _indicator_score(ctx, sheet, parts[1], key, expected, typed)
         elif key.startswith("level.") and parts[2] == "weight":
             level = ctx.scheme.levels[int(parts[1]) - 1].name
-            add("I01", sheet=code, key=key, expected=expected, actual=shown, level=level)
+            add("I01", sheet=code, key=key, expected=expected, actual=typed, level=level)
         elif key.startswith("level.") and parts[2] == "score":
             level = ctx.scheme.levels[int(parts[1]) - 1].name
-            add("T01", "level", sheet=code, key=key, expected=expected, actual=shown, level=level)
+            add("T01", "level", sheet=code, key=key, expected=expected, actual=typed, level=level)
         elif key == "total.weight":
-            add("I02", sheet=code, key=key, expected=expected, actual=shown)
+            add("I02", sheet=code, key=key, expected=expected, actual=typed)
         elif key == "total.score":
-            add("T01", sheet=code, key=key, expected=expected, actual=shown)
+            add("T01", sheet=code, key=key, expected=expected, actual=typed)
         elif key == "grade":
-            add("T02", sheet=code, key=key, expected=expected, actual=shown,
-                score=fmt.score(ctx.expected(code, "total.score")))
-    elif sheet.role == "summary" and not key.endswith(".contact"):
+            add("T02", sheet=code, key=key, expected=expected, actual=typed,
+                score=fmt.score(shown(code, "total.score")))
+    elif sheet.role == "summary":
         row, _, column = key.partition(".")
-        project = _project_of(ctx, row)
+        if column not in ("initial", "budget", "executed", "rate", "score", "grade"):
+            return  # names and contacts: T04 judges a name with no sheet
+        if column == "grade":
+            _summary_grade(ctx, code, row, typed, shown)
+        project = row if row.startswith("p") and row[1:].isdigit() else None
         if project is not None and project not in ctx.unusable:
             name = ctx.value(project, "name") or ctx.layout.sheet(project).name
-            add("T03", sheet=code, key=key, expected=expected, actual=shown, project=name,
+            add("T03", sheet=code, key=key, expected=expected, actual=typed, project=name,
                 column=f.label.rpartition(" · ")[2])
         elif row == "total":
-            add("T03", sheet=code, key=key, expected=expected, actual=shown, project=Message("summary.total"),
+            add("T03", sheet=code, key=key, expected=expected, actual=typed, project=Message("summary.total"),
                 column=f.label.rpartition(" · ")[2])
     elif sheet.role == "basic" and key in ("income.total", "expense.total", "sangong.total"):
-        add("D01", sheet=code, key=key, expected=expected, actual=shown)
+        add("D01", sheet=code, key=key, expected=expected, actual=typed)
 
 
-def _shown(ctx: Context, code: str, key: str) -> object:
-    """A funds figure as the form shows it: an input or issued value, or a computed total."""
-    f = ctx.layout.sheet(code).get(key)
-    return ctx.expected(code, key) if f.kind == Kind.FORMULA else ctx.value(code, key)
-
-
-def _project_of(ctx: Context, row: str) -> str | None:
-    if row.startswith("p") and row[1:].isdigit():
-        return row
-    return None
+def _summary_grade(ctx: Context, code: str, row: str, typed: object, shown: Shown) -> None:
+    """A typed summary grade against the row's own 自评得分 (seed 002: 90 graded 良 in four rows)."""
+    score = shown(code, f"{row}.score")
+    want = sc.grade(score, ctx.scheme) if sc.is_number(score) else None
+    if want is not None and isinstance(typed, str) and typed.strip() != want:
+        ctx.add("T02", sheet=code, key=f"{row}.grade", expected=want, actual=typed, score=fmt.score(score))
 
 
 def _indicator_score(ctx: Context, sheet: SheetLayout, index: str, key: str, expected: object,

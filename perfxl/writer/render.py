@@ -6,6 +6,7 @@ names → record → properties.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from typing import Any, Mapping
 
@@ -91,6 +92,9 @@ def _labels(ws: Any, sheet: SheetLayout, styles: Styles, context: dict[str, obje
             ws.write_blank(lb.row, lb.col, None, fmt)
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _fields(ws: Any, sheet: SheetLayout, styles: Styles, values: Values, cached: Values) -> None:
     for f in sheet.fields:
         fmt = styles.field(f.kind, f.vtype, f.align)
@@ -99,6 +103,8 @@ def _fields(ws: Any, sheet: SheetLayout, styles: Styles, values: Values, cached:
                            f.last_col if f.last_col is not None else f.col, "", fmt)
         if f.kind == Kind.FORMULA:
             value = cached.get((sheet.code, f.key), "" if cached else None)
+            if isinstance(value, str):
+                value = _XML_ILLEGAL.sub("", value)  # xlsxwriter writes cached strings unescaped
             ws.write_formula(f.row, f.col, f.formula, fmt, value)
         else:
             value = values.get((sheet.code, f.key), f.value)
