@@ -1,5 +1,6 @@
 # Two commands that work on a fresh machine with only Python 3.11:
-#   make demo   generate the example roster's workbooks into out/
+#   make demo   generate the example roster's workbooks into out/, then validate the
+#               sample returned files in examples/returned/ (exit 1 there means findings)
 #   make test   run the test suite (LibreOffice tests need soffice; see .ci/run)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -17,6 +18,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/perfxl generate --roster examples/roster.xlsx --year 2025 --out out/ --date 2026-01-05 --force
 	$(BIN)/perfxl generate --blank --projects 3 --year 2025 -o out/空白自评表_3个项目.xlsx --date 2026-01-05 --force
+	$(BIN)/perfxl validate examples/returned/ --year 2025 --roster examples/roster.xlsx \
+		--summary out/校验汇总.xlsx --annotate out/校验结果/ --force -o out/校验报告.html || test $$? -eq 1
+	$(BIN)/perfxl validate examples/returned/ --year 2025 --roster examples/roster.xlsx || test $$? -eq 1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -75,29 +75,31 @@ def check_file(path: str, options: Options | None = None, limits: Limits = Limit
     """Every finding for one file; never raises for anything the file contains."""
     options = options or Options()
     result = FileResult(path)
+    sheets: list[str] = []
     try:
-        _check(path, options, limits, result)
+        sheets = _check(path, options, limits, result)
     except Exception as exc:  # a bug must cost one file a finding, not the batch a traceback
         result.findings.append(file_finding("F01", "internal", reason=f"{type(exc).__name__}: {exc}"[:200]))
-    result.findings.sort(key=_order(result))
+    result.findings.sort(key=_order(sheets))
     return result
 
 
-def _check(path: str, options: Options, limits: Limits, result: FileResult) -> None:
+def _check(path: str, options: Options, limits: Limits, result: FileResult) -> list[str]:
+    """Run every rule; returns the form's sheet names in workbook order (to sort findings by)."""
     opened = open_parts(path, limits)
     if opened.parts is None:
         result.findings.append(opened.finding)
-        return
+        return []
     if opened.macro:
         result.findings.append(file_finding("F04", part=opened.macro))
     try:
         book = read_book(opened.parts)
     except ReadError as exc:
         result.findings.append(file_finding("F01", reason=exc.reason[:200]))
-        return
+        return []
     ctx = open_template(path, book, options, result)
     if ctx is None:
-        return
+        return []
     result.readable = True
     check_structure(ctx)
     read_values(ctx)
@@ -112,6 +114,7 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> N
     check_department(ctx)
     check_roster(ctx, result)
     _scores(ctx, result)
+    return [s.name for s in ctx.layout.sheets]
 
 
 def _scores(ctx: Context, result: FileResult) -> None:
@@ -132,13 +135,16 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _order(result: FileResult) -> Callable:
+def _order(sheets: list[str]) -> Callable:
+    """File-level findings first, then by sheet in workbook order (项目2 before 项目10), row, column."""
+    rank = {name: i for i, name in enumerate(sheets)}
+
     def key(f) -> tuple:
         try:
             row, col = parse_ref(f.cell) if f.cell else (-1, -1)
         except ValueError:
             row, col = -1, -1
-        return (f.sheet is not None, f.sheet or "", row, col, f.code)
+        return (f.sheet is not None, rank.get(f.sheet or "", len(rank)), f.sheet or "", row, col, f.code)
     return key
 
 

@@ -21,6 +21,18 @@ def score(value: object) -> str:
     return "0" if text == "-0" else text
 
 
+def measured(value: object, unit: object) -> str:
+    """An indicator's target or actual: a fraction in a % row as the cell shows it (0.95 → 95%)."""
+    if unit == "%" and is_number(value) and abs(value) <= 10:
+        return f"{value * 100:.10g}%"
+    return show(value)
+
+
+def wan(yuan: float) -> str:
+    """元 as 万元 with enough digits to stay meaningful for small sums (11.8 元 → 0.00118)."""
+    return f"{yuan / 10000:.2f}" if abs(yuan) >= 100 else f"{yuan / 10000:.3g}"
+
+
 def show(value: object) -> str:
     """Any cell value: numbers without float noise, blanks as （空）."""
     if value is None or value == "":

@@ -54,11 +54,13 @@ def _table(ctx: Context, sheet: SheetLayout) -> None:
                     score=fmt.score(low), weight=fmt.score(weight))
         if lc.py_overshoot(ind, scheme):
             ctx.add("I07", sheet=code, key=f"{key}.actual", expected=None, actual=ind.actual,
-                    target=fmt.show(ind.target), ratio=f"{ind.actual / ind.target:.2f}", limit=f"{scheme.overshoot:g}")
+                    actual_text=fmt.measured(ind.actual, ind.unit),
+                    target=fmt.measured(ind.target, ind.unit), ratio=f"{ind.actual / ind.target:.2f}",
+                    limit=f"{scheme.overshoot:g}")
         if sc.is_number(ind.target) and ind.op in (None, ""):
-            ctx.add("I08", "op", sheet=code, key=f"{key}.op", target=fmt.show(ind.target))
+            ctx.add("I08", "op", sheet=code, key=f"{key}.op", target=fmt.measured(ind.target, ind.unit))
         elif ind.op in sc.QUANTITATIVE and ind.target is not None and ind.unit in (None, ""):
-            ctx.add("I08", "unit", sheet=code, key=f"{key}.unit", target=fmt.show(ind.target))
+            ctx.add("I08", "unit", sheet=code, key=f"{key}.unit", target=fmt.measured(ind.target, ind.unit))
         category = next((c for lv in scheme.levels for c in lv.categories if c.name == r.category), None)
         if category is not None and category.money_only and isinstance(ind.unit, str) and ind.unit.strip() \
                 and ind.unit.strip() not in scheme.money_units:
@@ -75,7 +77,7 @@ def _table(ctx: Context, sheet: SheetLayout) -> None:
         want, have = expected[level.name], res.level_weights[level.name]
         if want > 0 and not used[level.name]:
             ctx.add("I10", sheet=code, key=f"level.{j}.weight", expected=want, actual=None,
-                    level=level.name, weight=fmt.score(want))
+                    level=level.name, weight=fmt.score(level.weight))
         elif started and abs(have - want) > TOLERANCE:
             ctx.add("I01", sheet=code, key=f"level.{j}.weight", expected=want, actual=have, level=level.name)
     if started and abs(res.total_weight - scheme.total_weight) > TOLERANCE:

@@ -74,6 +74,8 @@ def check_integrity(ctx: Context) -> None:
                 continue
             if cell.formula is not None and (cell.formula == f.formula or _norm(cell.formula) == _norm(f.formula)):
                 continue
+            if cell.formula is not None and _into_moved_sheet(ctx, cell.formula):
+                continue  # its references followed rows inserted or deleted there: that sheet's S05 says so
             short = {"expected_text": _short(f.formula)}
             if cell.formula is not None:
                 ctx.add("S02", "formula", sheet=sheet.code, key=f.key, expected=f.formula, actual=cell.formula,
@@ -85,6 +87,15 @@ def check_integrity(ctx: Context) -> None:
                         **short)
             if cell.value is not None or cell.formula is None:
                 _claimed(ctx, sheet, f, cell.value, shown)
+
+
+def _into_moved_sheet(ctx: Context, formula: str) -> bool:
+    """Does the formula point into a sheet whose rows moved (S05)? Clients move references along."""
+    for code in ctx.unusable:
+        name = ctx.layout.sheet(code).name
+        if ctx.book.sheet(name) is not None and (f"'{name}'!" in formula or f"{name}!" in formula):
+            return True
+    return False
 
 
 class Shown:
@@ -247,4 +258,5 @@ def _indicator_score(ctx: Context, sheet: SheetLayout, index: str, key: str, exp
                     weight=fmt.score(weight), low=fmt.score(band[0]), high=fmt.score(band[1]))
         return
     ctx.add("I05", sheet=code, key=key, expected=expected, actual=shown, op=fmt.show(get("op")),
-            target=fmt.show(get("target")), actual_value=fmt.show(get("actual")), weight=fmt.score(weight))
+            target=fmt.measured(get("target"), get("unit")), actual_value=fmt.measured(get("actual"), get("unit")),
+            weight=fmt.score(weight))

@@ -74,7 +74,7 @@ def _not_a_number(ctx: Context, sheet: SheetLayout, key: str, vtype: VType, valu
     number, shown, suffix = guess
     ctx.add("V02", sheet=sheet.code, key=key, actual=value, guess=shown)
     if vtype == VType.AMOUNT and "元" in suffix and "万" not in suffix:
-        ctx.add("V05", "suffix", sheet=sheet.code, key=key, actual=value, guess=fmt.amount(number / 10000))
+        ctx.add("V05", "suffix", sheet=sheet.code, key=key, actual=value, guess=fmt.wan(number))
 
 
 def _required(ctx: Context, sheet: SheetLayout) -> None:
@@ -97,7 +97,7 @@ def _magnitude(ctx: Context, sheet: SheetLayout) -> None:
         budget, executed = ctx.value(sheet.code, f"funds.{fr.key}.budget"), ctx.value(sheet.code, ex.key)
         if sc.is_number(budget) and sc.is_number(executed) and budget > 0 and executed >= factor * budget:
             ctx.add("V05", "ratio", sheet=sheet.code, key=ex.key, actual=executed, budget=fmt.amount(budget),
-                    ratio=f"{executed / budget:,.0f}", guess=fmt.amount(executed / 10000))
+                    ratio=f"{executed / budget:,.0f}", guess=fmt.wan(executed))
 
 
 def _indicator_row(ctx: Context, sheet: SheetLayout, index: int, ind: sc.Indicator) -> None:

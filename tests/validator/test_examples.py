@@ -1,0 +1,25 @@
+"""The bundled sample batch (examples/returned, made by examples/make_returned.py) keeps
+reading as the docs and `make demo` describe it: three clean files, three with mistakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from perfxl import validate
+from perfxl.roster.reader import read_roster
+
+ROOT = Path(__file__).resolve().parents[2]
+RETURNED = ROOT / "examples" / "returned"
+
+
+def test_sample_batch_reads_as_documented() -> None:
+    report = validate([RETURNED], roster=read_roster([ROOT / "examples" / "roster.xlsx"]), year=2025)
+    by_name = {Path(f.path).name: f for f in report.files}
+    clean = [f for f in report.files if not f.findings]
+    assert len(report.files) == 6 and len(clean) == 3
+    assert all(f.total_score is not None and f.grade for f in clean)
+    codes = {name: {x.code for x in f.findings} for name, f in by_name.items()}
+    assert {"F09", "S02", "I05", "I04", "V02", "V05", "B04"} <= codes["2025_101003_承德高新技术产业开发区行政审批局_绩效自评表.xlsx"]
+    assert {"T05", "B05", "S02", "I01", "I02", "V01"} <= codes["2025_101004_衡山县行政审批服务局_绩效自评表.xlsx"]
+    assert [Path(p).name[:2] for p, _ in report.skipped] == ["~$"]
+    assert report.batch == [] and not report.ok
