@@ -37,5 +37,5 @@ def _rows(ctx: Context, sheet: SheetLayout) -> None:
             ctx.add("B02", sheet=sheet.code, key=executed_field.key, expected=budget, actual=executed,
                     executed=fmt.amount(executed), budget=fmt.amount(budget))
         elif executed > 0 and (budget is None or (sc.is_number(budget) and budget == 0)):
-            ctx.add("B03", sheet=sheet.code, key=f"funds.{fr.key}.budget", expected=None, actual=budget,
-                    executed=fmt.amount(executed), budget=" 0" if budget == 0 else "空白")
+            ctx.add("B03", "" if budget == 0 else "blank", sheet=sheet.code, key=f"funds.{fr.key}.budget",
+                    expected=None, actual=budget, executed=fmt.amount(executed))
