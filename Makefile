@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench screenshots clean
+.PHONY: demo test bench bench-validate screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/generate.py
+
+bench-validate: $(STAMP)
+	$(BIN)/python bench/validate.py --libreoffice 10
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/make_screenshots.py

@@ -14,6 +14,7 @@ from typing import Iterable
 
 from .layout.model import Kind, SheetLayout, WorkbookLayout
 from .scheme.model import Scheme
+from . import scoring as sc
 from .scoring import OPERATORS, QUALITATIVE
 
 Inputs = dict[tuple[str, str], object]
@@ -124,6 +125,10 @@ def realistic_inputs(layout: WorkbookLayout, scheme: Scheme, seed: int,
     project_exec = computed.get(("dept", "funds.project.executed"), dept.get("funds.project.executed").value)
     out[("basic", "expense.basic")] = basic_exec if basic_exec is not None else 0.0
     out[("basic", "expense.project")] = project_exec if project_exec not in (None, "") else 0.0
+    # The department's rate also counts the projects' spending: explain it when it is off too.
+    rate = computed.get(("dept", "funds.total.rate"))
+    if sc.execution_reason_required(rate if rate != "" else None, scheme):
+        out.setdefault(("dept", "funds.reason"), REASONS[0])
     # Income covers spending, as in an honest return (D04 warns otherwise).
     spent = out[("basic", "expense.basic")] + out[("basic", "expense.project")]
     out[("basic", "income.budget")] = round(spent + _amount(rng, 0, 50), 2)

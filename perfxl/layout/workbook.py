@@ -15,6 +15,7 @@ from .summary import build_summary
 from .table import build_table
 
 TEMPLATE_VERSION = "1"
+MAX_SHAPES = 256  # workbook shapes kept in each per-shape cache (layouts, plans, record JSON)
 RECORD_SHEET = "_perfxl"
 SHEET_NAMES = {
     "info": "填报说明",
@@ -49,23 +50,44 @@ def build_layout(scheme: Scheme, projects: int, blank: bool = False,
         raise ValueError("goals_issued needs one entry per project")
     key = (scheme.name, scheme.content_hash, projects, blank, goals)
     if key not in _cache:
+        if len(_cache) >= MAX_SHAPES:  # 2^projects goal patterns: keep memory flat over a province
+            del _cache[next(iter(_cache))]
         _cache[key] = _build(scheme, projects, blank, goals)
     return _cache[key]
 
 
+_sheet_cache: dict[tuple, SheetLayout] = {}
+
+
+def _project_sheet(scheme: Scheme, i: int, issued: bool, goal_issued: bool) -> SheetLayout:
+    """A project sheet depends only on its index and whether its goal is issued: shared by every shape."""
+    key = (scheme.name, scheme.content_hash, i, issued, goal_issued)
+    if key not in _sheet_cache:
+        sheet = SheetLayout(project_sheet_name(i), "project", f"p{i}")
+        build_table(sheet, scheme, department=False, issued=issued, goal_issued=goal_issued)
+        _sheet_cache[key] = sheet
+    return _sheet_cache[key]
+
+
+def _shared_sheets(scheme: Scheme, projects: int, issued: bool, project_sheets: list[SheetLayout]
+                   ) -> tuple[SheetLayout, SheetLayout, SheetLayout]:
+    """F2, basic data and summary read only the project sheets' fixed cells: one per project count."""
+    key = (scheme.name, scheme.content_hash, projects, issued, "shared")
+    if key not in _sheet_cache:
+        dept = SheetLayout(SHEET_NAMES["dept"], "department", "dept")
+        build_table(dept, scheme, department=True, issued=issued, project_totals=project_sheets)
+        basic = SheetLayout(SHEET_NAMES["basic"], "basic", "basic")
+        build_basic(basic, scheme, dept)
+        summary = SheetLayout(SHEET_NAMES["summary"], "summary", "summary")
+        build_summary(summary, project_sheets)
+        _sheet_cache[key] = (dept, basic, summary)  # type: ignore[assignment]
+    return _sheet_cache[key]  # type: ignore[return-value]
+
+
 def _build(scheme: Scheme, projects: int, blank: bool, goals: tuple[bool, ...]) -> WorkbookLayout:
     issued = not blank
-    project_sheets = []
-    for i in range(1, projects + 1):
-        sheet = SheetLayout(project_sheet_name(i), "project", f"p{i}")
-        build_table(sheet, scheme, department=False, issued=issued, goal_issued=goals[i - 1] and issued)
-        project_sheets.append(sheet)
-    dept = SheetLayout(SHEET_NAMES["dept"], "department", "dept")
-    build_table(dept, scheme, department=True, issued=issued, project_totals=project_sheets)
-    basic = SheetLayout(SHEET_NAMES["basic"], "basic", "basic")
-    build_basic(basic, scheme, dept)
-    summary = SheetLayout(SHEET_NAMES["summary"], "summary", "summary")
-    build_summary(summary, project_sheets)
+    project_sheets = [_project_sheet(scheme, i, issued, goals[i - 1] and issued) for i in range(1, projects + 1)]
+    dept, basic, summary = _shared_sheets(scheme, projects, issued, project_sheets)
     info = SheetLayout(SHEET_NAMES["info"], "instructions", "info")
     dept_name = dept.ref("name", external=True)
     info_values = {"department": fx.text_of(dept_name)}
@@ -91,5 +113,18 @@ def _build(scheme: Scheme, projects: int, blank: bool, goals: tuple[bool, ...]) 
 
 def layout_digest(layout: WorkbookLayout) -> str:
     """A short hash of everything the layout places: equal digests, identical forms."""
-    data = [(s.name, s.code, [(f.key, f.row, f.col, f.kind.value, f.formula) for f in s.fields]) for s in layout.sheets]
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
+    # json.dumps of the list, built from each sheet's cached part (sheets are shared between shapes)
+    text = "[" + ", ".join(_sheet_json(s) for s in layout.sheets) + "]"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_sheet_json_cache: dict[int, tuple[SheetLayout, str]] = {}
+
+
+def _sheet_json(s: SheetLayout) -> str:
+    hit = _sheet_json_cache.get(id(s))
+    if hit is None or hit[0] is not s:
+        hit = (s, json.dumps((s.name, s.code, [(f.key, f.row, f.col, f.kind.value, f.formula) for f in s.fields]),
+                             ensure_ascii=False))
+        _sheet_json_cache[id(s)] = hit
+    return hit[1]

@@ -149,6 +149,14 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
+def _strings(sst: etree._Element) -> list[str]:
+    """Shared strings; when every item is a single plain <t>, read them in one pass."""
+    plain = [unescape(t.text or "") for t in sst.iterfind(_M + "si/" + _T)]
+    if len(plain) == len(sst) and all(len(si) == 1 for si in sst):
+        return plain
+    return [_text(si) for si in sst.iterchildren(_M + "si")]
+
+
 def read_book(source: str | Mapping[str, bytes], sheets: set[str] | None = None) -> Book:
     """Read a workbook from a path or its parts; `sheets` limits which sheets' cells are parsed."""
     parts = load_parts(source) if isinstance(source, str) else source
@@ -159,7 +167,7 @@ def read_book(source: str | Mapping[str, bytes], sheets: set[str] | None = None)
     strings: list[str] = []
     for typ, target in rels.values():
         if typ.endswith("/sharedStrings") and target in parts:
-            strings = [_text(si) for si in _xml(parts, target).iterchildren(_M + "si")]
+            strings = _strings(_xml(parts, target))
     names = {}
     for dn in wb.iter(_M + "definedName"):
         if dn.get("localSheetId") is None and dn.get("name"):
@@ -193,8 +201,10 @@ def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
         return
     shared: dict[str, tuple[int, int, str]] = {}
     cells = sheet.cells
+    pr = parse_ref
     for c in data.iter(_C):
-        if not len(c):  # a formatted blank: nothing to read
+        n = len(c)
+        if not n:  # a formatted blank: nothing to read
             continue
         ref = c.get("r")
         if ref is None:  # a client that leaves positions implicit: count them out row by row
@@ -202,10 +212,43 @@ def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
             _read_counted(data, cells, strings)
             return
         try:
-            row, col = parse_ref(ref)
+            key = pr(ref)
         except ValueError:
             continue
-        cells[(row, col)] = _cell(c, row, col, strings, shared)
+        # Fast paths for what nearly every cell is: a number or shared string, a plain formula and its value.
+        t = c.get("t")
+        if n == 1:
+            v = c[0]
+            if v.tag == _V:
+                raw = v.text
+                if t is None:
+                    try:
+                        cells[key] = Cell(float(raw), None)
+                        continue
+                    except (TypeError, ValueError):
+                        pass
+                elif t == "s" and raw and raw.isdigit():  # isdigit: no sign, so no strings[-1]
+                    try:
+                        cells[key] = Cell(strings[int(raw)], None)
+                        continue
+                    except IndexError:
+                        pass
+        elif n == 2:
+            f, v = c
+            if f.tag == _F and v.tag == _V and f.get("t") is None:
+                text = f.text
+                formula = "=" + text if text else None
+                raw = v.text
+                if t is None and raw is not None:
+                    try:
+                        cells[key] = Cell(float(raw), formula)
+                        continue
+                    except ValueError:
+                        pass
+                elif t == "str" and raw is not None:
+                    cells[key] = Cell(raw, formula)
+                    continue
+        cells[key] = _cell(c, key[0], key[1], strings, shared)
 
 
 def _read_counted(data: etree._Element, cells: dict, strings: list[str]) -> None:
@@ -258,10 +301,9 @@ def _cell(c: etree._Element, row: int, col: int, strings: list[str], shared: dic
         except ValueError:
             return Cell(raw, formula, True)
     if t == "s":
-        try:
+        if raw.strip().isdigit() and int(raw) < len(strings):
             return Cell(strings[int(raw)], formula)
-        except (TypeError, ValueError, IndexError):
-            return Cell(None, formula, True)
+        return Cell(None, formula, True)
     if t == "inlineStr":
         return Cell(_text(inline) if inline is not None else None, formula)
     if raw is None:

@@ -13,7 +13,8 @@ import re
 
 from ..evaluate import evaluate_workbook
 from ..i18n import Message
-from ..layout.model import Kind, SheetLayout
+from ..layout.model import Kind, SheetLayout, WorkbookLayout
+from ..layout.workbook import MAX_SHAPES
 from ..reader.xlsx import Sheet
 from ..writer.record import defined_names
 from .context import Context
@@ -84,18 +85,36 @@ def _plain(value: object) -> str:
 
 def read_values(ctx: Context) -> None:
     """Inputs as typed (merged areas by their top-left cell), issued values as recorded."""
-    for sheet in ctx.layout.sheets:
-        found = ctx.sheets.get(sheet.code)
-        for f in sheet.fields:
-            if f.kind == Kind.ISSUED:
-                ctx.values[(sheet.code, f.key)] = ctx.issued(sheet.code, f.key)
-            elif f.kind == Kind.INPUT and found is not None:
-                cell = found.cells.get((f.row, f.col))
-                if cell is None:
-                    continue
-                value = cell.value
-                if isinstance(value, str) and value.strip() == "":
-                    value = None
-                ctx.values[(sheet.code, f.key)] = value
+    values = ctx.values
+    for code, inputs, issued in _plan(ctx.layout):
+        recorded = ctx.record.issued.get(code, {})
+        for key, default in issued:
+            values[(code, key)] = recorded.get(key, default)
+        found = ctx.sheets.get(code)
+        if found is None:
+            continue
+        cells = found.cells
+        for key, pos in inputs:
+            cell = cells.get(pos)
+            if cell is None:
+                continue
+            value = cell.value
+            if isinstance(value, str) and not value.strip():
+                value = None
+            values[(code, key)] = value
     ctx.computed = evaluate_workbook(ctx.layout, ctx.values, ctx.scheme, checks=False, tables=ctx.tables)
 
+
+_plans: dict[str, list] = {}
+
+
+def _plan(layout: WorkbookLayout) -> list[tuple[str, list[tuple[str, tuple[int, int]]], list[tuple[str, object]]]]:
+    """Per sheet: input fields by position, issued fields with the layout's value (one plan per shape)."""
+    plan = _plans.get(layout.digest)
+    if plan is None:
+        plan = [(s.code, [(f.key, (f.row, f.col)) for f in s.fields if f.kind == Kind.INPUT],
+                 [(f.key, f.value) for f in s.fields if f.kind == Kind.ISSUED]) for s in layout.sheets]
+        if len(_plans) >= MAX_SHAPES:
+            del _plans[next(iter(_plans))]
+        _plans[layout.digest] = plan
+    return plan

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..layout.model import Kind, WorkbookLayout, a1
-from ..layout.workbook import TEMPLATE_VERSION
+from ..layout.workbook import MAX_SHAPES, TEMPLATE_VERSION
 from ..scheme.model import Scheme
 
 RECORD_FORMAT = "perfxl-template-record/1"  # JSON parts: zlib + base64 (see pack)
@@ -80,6 +80,8 @@ def layout_json(layout: WorkbookLayout) -> str:
             sheets.append({"code": s.code, "name": s.name, "role": s.role, "form": form_id})
         data = {"layout_hash": digest, "scheme": layout.scheme_name, "scheme_hash": layout.scheme_hash,
                 "lists": {k: list(v) for k, v in layout.lists.items()}, "sheets": sheets, "forms": forms}
+        if len(_layout_json) >= MAX_SHAPES:
+            del _layout_json[next(iter(_layout_json))]
         _layout_json[digest] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return _layout_json[digest]
 
@@ -99,6 +101,8 @@ _packed_layout: dict[str, str] = {}
 def packed_layout(layout: WorkbookLayout) -> str:
     digest = layout.digest
     if digest not in _packed_layout:
+        if len(_packed_layout) >= MAX_SHAPES:
+            del _packed_layout[next(iter(_packed_layout))]
         _packed_layout[digest] = pack(layout_json(layout))
     return _packed_layout[digest]
 

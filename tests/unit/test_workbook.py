@@ -278,3 +278,27 @@ def test_scheme_texts_with_braces_and_names_with_placeholders_are_safe(roster) -
     assert "是否制定{资金}管理办法" in texts
     assert "2025年度测试{year}局项目支出绩效自评情况汇总表" in [c.value for row in wb[SHEET_NAMES["summary"]].iter_rows()
                                                     for c in row]
+
+
+def test_layouts_sharing_sheets_match_fresh_builds() -> None:
+    """Project sheets and F2/F3/F4 are cached across shapes; a goal flag must never move a cell."""
+    import itertools
+
+    from perfxl.layout import workbook as wb
+
+    scheme = load_scheme("national")
+    patterns = list(itertools.product([False, True], repeat=3))
+    fresh = {}
+    for goals in patterns:
+        wb._cache.clear()
+        wb._sheet_cache.clear()
+        layout = wb.build_layout(scheme, 3, goals_issued=goals)
+        fresh[goals] = (layout.digest, [(s.name, [(f.key, f.row, f.col, f.kind, f.formula) for f in s.fields])
+                                        for s in layout.sheets])
+    wb._cache.clear()
+    wb._sheet_cache.clear()
+    for goals in reversed(patterns):
+        layout = wb.build_layout(scheme, 3, goals_issued=goals)
+        assert (layout.digest, [(s.name, [(f.key, f.row, f.col, f.kind, f.formula) for f in s.fields])
+                                for s in layout.sheets]) == fresh[goals]
+    assert len({d for d, _ in fresh.values()}) == len(patterns)
