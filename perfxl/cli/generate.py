@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -122,7 +123,7 @@ def _generate_roster(rosters: tuple[str, ...], year: int, out: Path, scheme, for
     total = len(roster.departments)
     written = []
     if total >= PROGRESS_BAR_FROM:
-        with click.progressbar(length=total, label=text("gen.progress", lang), file=click.get_text_stream("stderr"),
+        with click.progressbar(length=total, label=text("gen.progress", lang), file=sys.stderr,
                                show_pos=True) as bar:
             written = generate(roster, year, out, scheme, force=force, generated=generated, password=password,
                                jobs=jobs, progress=lambda item: bar.update(1))

@@ -9,6 +9,7 @@ the command runs.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,7 +137,7 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
     try:
         count = len(collect(paths)[0])
         workers = jobs if jobs is not None else (os.cpu_count() or 1) if count >= PARALLEL_FROM else 1
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr
         if count >= PROGRESS_BAR_FROM and stderr.isatty():
             with click.progressbar(length=count, label=text("validate.progress", lang), file=stderr,
                                    show_pos=True) as bar:
@@ -212,7 +213,7 @@ def _emit(report: Report, fmt: str, out: Path | None, force: bool, lang: str) ->
     else:
         from ..report.text import render_text
 
-        stdout = click.get_text_stream("stdout")
+        stdout = sys.stdout
         color = out is None and stdout.isatty() and "NO_COLOR" not in os.environ
         body = render_text(report, lang, color=color)
     if not body.endswith("\n"):
