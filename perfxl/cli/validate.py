@@ -91,13 +91,19 @@ def _split_codes(ctx: click.Context, param: click.Parameter, values: tuple[str, 
               show_default=True, help="解压后总大小上限（MB）/ largest uncompressed total.")
 @click.option("--max-ratio", type=click.FloatRange(1), default=_DEFAULTS.ratio, show_default=True,
               help="压缩比上限 / highest compression ratio.")
+@click.option("--timeout", "timeout", type=click.FloatRange(0, min_open=True), default=_DEFAULTS.seconds,
+              show_default=True, metavar="SECONDS",
+              help="单个文件的校验时限（秒），超时即跳过（F05）/ time allowed per file, in seconds.")
+@click.option("--max-memory-mb", type=click.IntRange(1), default=_DEFAULTS.memory_mb, show_default=True,
+              help="校验单个文件可用的内存（MB，校验进程启动占用之外），超过即跳过（F05）"
+                   " / memory a worker may add to check one file.")
 @LANG_OPTION
 @click.pass_context
 def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[str, ...], year: int | None,
                      fmt: str | None, out: str | None, annotate: str | None, summary: str | None,
                      select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, jobs: int | None, force: bool,
                      max_file_mb: float, max_members: int, max_part_mb: float, max_total_mb: float,
-                     max_ratio: float, lang: str | None) -> None:
+                     max_ratio: float, timeout: float, max_memory_mb: int, lang: str | None) -> None:
     """校验回收的自评工作簿：逐个文件列出问题（规则代码、工作表、单元格、说明）。
 
     Validate returned self-evaluation workbooks: every problem with its rule code, sheet, cell and message.
@@ -133,7 +139,7 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
 
     roster = read_roster(list(rosters)) if rosters else None
     limits = Limits(file_mb=max_file_mb, members=max_members, part_mb=max_part_mb, total_mb=max_total_mb,
-                    ratio=max_ratio)
+                    ratio=max_ratio, seconds=timeout, memory_mb=max_memory_mb)
     try:
         count = len(collect(paths)[0])
         workers = jobs if jobs is not None else (os.cpu_count() or 1) if count >= PARALLEL_FROM else 1

@@ -298,8 +298,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "guard.part": ("单个部件解压后大小", "uncompressed size of one part"),
     "guard.total": ("解压后总大小", "total uncompressed size"),
     "guard.ratio": ("压缩比", "compression ratio"),
+    "guard.kind.zip": ("一个普通的 zip 压缩包", "a plain zip archive"),
+    "guard.kind.empty_zip": ("一个空的 zip 压缩包", "an empty zip archive"),
+    "guard.kind.word": ("一个 Word 文档", "a Word document"),
+    "guard.kind.powerpoint": ("一个 PowerPoint 演示文稿", "a PowerPoint presentation"),
+    "rule.F01.not_zip": ("文件内容不是 xlsx 格式（可能已损坏，或只是改了扩展名）。请用 Excel 或 WPS 打开后“另存为 .xlsx 格式”再提交。",
+                         "The file's content is not xlsx (it may be damaged, or only renamed). Open it in Excel or WPS, "
+                         "save it as .xlsx and resubmit."),
+    "rule.F01.not_workbook": ("这不是 Excel 工作簿，而是{what}。请提交下发的自评表（.xlsx）。",
+                              "This is not an Excel workbook but {what}. Submit the issued self-evaluation workbook (.xlsx)."),
+    "rule.F01.strict": ("文件以“Strict Open XML 电子表格”格式保存，无法校验。请在 Excel 中“另存为 Excel 工作簿（*.xlsx）”后重新提交。",
+                        "The file was saved as a Strict Open XML spreadsheet and cannot be checked. Save it as an "
+                        "Excel Workbook (*.xlsx) and resubmit."),
+    "rule.F02.xlsb": ("这是 Excel 二进制工作簿（.xlsb），无法校验。请用 Excel“另存为 .xlsx 格式”后重新提交。",
+                      "This is an Excel binary workbook (.xlsb) and cannot be checked. Save it as .xlsx in Excel "
+                      "and resubmit."),
+    "rule.F03.zip": ("文件的部件 {part} 设置了密码，无法校验：请去除密码后重新提交。",
+                     "Part {part} of the file is password-protected and cannot be checked: remove the password "
+                     "and resubmit."),
+    "rule.F04.external": ("文件含外部链接或数据连接（{part}）：链接已忽略、不会更新，其余内容照常校验。请删除外部链接后再提交。",
+                          "The file links to other files or data sources ({part}): the links are ignored and never "
+                          "updated, the rest is checked. Remove the links before resubmitting."),
+    "rule.F04.activex": ("文件含 ActiveX 控件（{part}）：控件已忽略，其余内容照常校验。",
+                         "The file contains ActiveX controls ({part}): they are ignored, the rest is checked."),
+    "rule.F04.embedded": ("文件含嵌入的对象或文件（{part}）：嵌入内容已忽略，其余内容照常校验。",
+                          "The file contains embedded objects or files ({part}): they are ignored, the rest is checked."),
+    "rule.F04.template": ("文件是 Excel 模板格式（.xltx）：内容照常校验。请另存为“Excel 工作簿（*.xlsx）”后提交。",
+                          "The file is an Excel template (.xltx): its content is checked. Save it as an Excel "
+                          "Workbook (*.xlsx) to submit."),
     "rule.F01.internal": ("校验此文件时程序出错（{reason}）。请把文件转给 perfxl 维护人员。",
                           "The validator failed on this file ({reason}). Please send the file to perfxl's maintainers."),
+    "rule.F01.crash": ("校验此文件的进程意外终止（{reason}），已跳过此文件。请把文件转给 perfxl 维护人员。",
+                       "The process checking this file ended unexpectedly ({reason}); the file was skipped. "
+                       "Please send the file to perfxl's maintainers."),
+    "rule.F05.timeout": ("校验超时：超过 {limit} 秒仍未完成，文件可能过大或已损坏；已跳过此文件。",
+                         "Checking timed out: not finished after {limit} seconds; the file may be too large or "
+                         "damaged, and was skipped."),
+    "rule.F05.memory": ("文件过大：校验所需内存超过 {limit} MB，已跳过此文件。",
+                        "File too large: checking it needs more than {limit} MB of memory; the file was skipped."),
     "rule.R04": ("清单中的部门“{name}”（{code}）没有提交文件。", "Roster department {name} ({code}) returned no file."),
 }
 register(MESSAGES)

@@ -1,19 +1,20 @@
 """Validate files and folders: guards → reader → template → rules, one file at a time.
 
-Each file is checked on its own (in worker processes with `jobs` > 1) and only its
-findings come back, so memory does not grow with the batch. Batch rules (F09, R04)
-run once all files are in.
+Each file is checked on its own, in worker processes with a time limit and a memory cap
+(see isolation), and only its findings come back, so memory does not grow with the batch.
+Batch rules (F09, R04) run once all files are in.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..i18n import register
+from ..layout.model import WorkbookLayout
+from ..layout.workbook import MAX_SHAPES, RECORD_SHEET
 from ..reader.xlsx import ReadError, parse_ref, read_book
 from ..roster.model import Roster
 from .budget import check_budget
@@ -22,6 +23,7 @@ from .context import Context, Options
 from .department import check_department, check_summary
 from .guards import Limits, open_parts
 from .indicators import check_indicators
+from .isolation import check_isolated
 from .integrity import check_integrity
 from .model import FileResult, ProjectScore, Report, file_finding
 from .roster import check_roster, not_returned
@@ -29,7 +31,7 @@ from .structure import check_structure, read_values
 from .template import open_template
 from .values import check_values
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm", ".xlsb")
 
 register({
     "skip.lock": ("Excel/WPS 的临时锁文件，已跳过", "an Excel/WPS lock file, skipped"),
@@ -79,6 +81,9 @@ def check_file(path: str, options: Options | None = None, limits: Limits = Limit
     sheets: list[str] = []
     try:
         sheets = _check(path, options, limits, result)
+    except MemoryError:  # a huge file, under a worker's memory cap (isolation) or the machine's
+        del result.findings[:]
+        result.findings.append(file_finding("F05", "memory", limit=f"{limits.memory_mb:g}"))
     except Exception as exc:  # a bug must cost one file a finding, not the batch a traceback
         result.findings.append(file_finding("F01", "internal", reason=f"{type(exc).__name__}: {exc}"[:200]))
     result.findings.sort(key=_order(sheets))
@@ -86,20 +91,25 @@ def check_file(path: str, options: Options | None = None, limits: Limits = Limit
 
 
 def _check(path: str, options: Options, limits: Limits, result: FileResult) -> list[str]:
-    """Run every rule; returns the form's sheet names in workbook order (to sort findings by)."""
+    """Run every rule; returns the form's sheet names in workbook order (to sort findings by).
+
+    The workbook is read in two steps, so nothing outside the form is ever kept: first
+    the record sheet (which names the template), then the form's sheets, each only as far
+    as the template's rows and columns reach.
+    """
     opened = open_parts(path, limits)
     if opened.parts is None:
         result.findings.append(opened.finding)
         return []
-    if opened.macro:
-        result.findings.append(file_finding("F04", part=opened.macro))
+    result.findings.extend(opened.warnings)
     try:
-        book = read_book(opened.parts)
+        book = read_book(opened.parts, {RECORD_SHEET: RECORD_BOUNDS})
+        ctx = open_template(path, book, options, result)
+        if ctx is None:
+            return []
+        book.read_sheets(_bounds(ctx.layout))
     except ReadError as exc:
         result.findings.append(file_finding("F01", reason=exc.reason[:200]))
-        return []
-    ctx = open_template(path, book, options, result)
-    if ctx is None:
         return []
     result.readable = True
     check_structure(ctx)
@@ -116,6 +126,25 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     check_roster(ctx, result)
     _scores(ctx, result)
     return [s.name for s in ctx.layout.sheets]
+
+
+RECORD_BOUNDS = (100_000, 2)  # key and value columns; a 500-project record has ~20 rows (30,000-character chunks)
+_sheet_bounds: dict[str, dict[str, tuple[int, int]]] = {}
+
+
+def _bounds(layout: WorkbookLayout) -> dict[str, tuple[int, int]]:
+    """Sheet name → (rows, columns) the template uses: every field and label, merged areas included."""
+    found = _sheet_bounds.get(layout.digest)
+    if found is None:
+        found = {}
+        for sheet in layout.sheets:
+            spans = [(f.last_row or f.row, f.col if f.last_col is None else f.last_col) for f in sheet.fields]
+            spans += [(lb.last_row or lb.row, lb.col if lb.last_col is None else lb.last_col) for lb in sheet.labels]
+            found[sheet.name] = (max((r for r, _ in spans), default=0) + 1, max((c for _, c in spans), default=0) + 1)
+        if len(_sheet_bounds) >= MAX_SHAPES:
+            del _sheet_bounds[next(iter(_sheet_bounds))]
+        _sheet_bounds[layout.digest] = found
+    return found
 
 
 def _scores(ctx: Context, result: FileResult) -> None:
@@ -151,8 +180,12 @@ def _order(sheets: list[str]) -> Callable:
 
 def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = None, year: int | None = None, *,
              select: Sequence[str] = (), ignore: Sequence[str] = (), strict: bool = False, jobs: int = 1,
-             limits: Limits = Limits(), progress: Callable[[int, int], None] | None = None) -> Report:
+             limits: Limits = Limits(), progress: Callable[[int, int], None] | None = None,
+             isolate: bool = True) -> Report:
     """Validate returned workbooks; the Report holds what `--format json` prints.
+
+    Files are checked in `jobs` worker processes (one with jobs=1) under `limits.seconds` and
+    `limits.memory_mb`; isolate=False checks them in this process instead, without either limit.
 
     >>> report = validate(["returned/"], year=2025)        # doctest: +SKIP
     >>> report.failed, [f.code for f in report.files[0].findings]  # doctest: +SKIP
@@ -162,13 +195,8 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
     files, skipped = collect(paths)
     options = Options(year=year, roster=roster)
     results: list[FileResult] = []
-    if jobs > 1 and len(files) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, limits)) as pool:
-            chunk = max(1, min(16, len(files) // (jobs * 8)))
-            for result in pool.map(_check_in_worker, files, chunksize=chunk):
-                results.append(result)
-                if progress:
-                    progress(len(results), len(files))
+    if isolate:
+        results = check_isolated(files, options, limits, jobs, progress)
     else:
         for path in files:
             results.append(check_file(path, options, limits))
@@ -185,26 +213,11 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
     return report
 
 
-_worker: tuple[Options, Limits] | None = None
-
-
 def _fewer_collections() -> None:
     """A file makes thousands of short-lived, acyclic objects (cells, values); with the default
     threshold the collector runs several times per file and sweeps every cached layout."""
     gc.freeze()  # what the process holds now (modules, the roster) is never garbage
     gc.set_threshold(20_000, 20, 20)
-
-
-def _init_worker(options: Options, limits: Limits) -> None:
-    """Options (with a roster, maybe large) cross to each worker once, not once per file."""
-    global _worker
-    _worker = (options, limits)
-    _fewer_collections()
-
-
-def _check_in_worker(path: str) -> FileResult:
-    assert _worker is not None
-    return check_file(path, *_worker)
 
 
 def _duplicates(results: list[FileResult]) -> None:

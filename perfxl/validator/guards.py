@@ -2,105 +2,327 @@
 
 Returned files arrive by e-mail from many offices: legacy .xls, encrypted workbooks,
 macro-enabled ones, damaged zips and the odd hostile file. Each gets its file-level
-finding here (F01–F05) and costs no parsing at all; the limits are settings.
+finding here (F01–F05) and costs no parsing at all; the limits are settings. The same
+checks guard the roster (roster.reader) before openpyxl sees it.
+
+Order matters: what is cheap and certain first (the size on disk, the first bytes, the
+zip's end record), then the zip directory (sizes, ratios, encryption flags, part names),
+then the decompressed XML parts' bytes (no DOCTYPE or ENTITY), and only then — in the
+reader — any parsing. Every check reads at most the parts the reader will parse anyway.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import BinaryIO
 
+from ..i18n import Message
 from .model import Finding, file_finding
 
 ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP = b"PK\x05\x06"          # an end record and nothing else: a zip with no member
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
-MACRO_CONTENT = b"macroEnabled"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
+CONTENT_TYPES = "[content_types].xml"
+MEDIA = "xl/media/"                # images: never parsed as XML (an SVG may well carry a DOCTYPE)
+MiB = 2**20
+RATIO_FROM = MiB                   # a part (or a zip) smaller than this may compress as it likes
+
+# Part names (lower case) whose content the validator ignores but the department should know
+# about: F04 "macro" and its variants. The rest of the file is still checked.
+VBA_PART = "vbaproject.bin"
+MACRO_SHEETS = "xl/macrosheets/"   # Excel 4.0 (XLM) macros
+ACTIVE_PARTS = (
+    ("external", ("xl/externallinks/", "xl/connections.xml")),  # links to other workbooks, data connections
+    ("activex", ("xl/activex/",)),
+    ("embedded", ("xl/embeddings/",)),                          # OLE objects and embedded files
+)
+# The workbook's main content type, by what it means here.
+MAIN_TYPES = (
+    (b"ms-excel.sheet.binary.macroEnabled.main", "xlsb"),
+    (b"macroEnabled.main+xml", "macro"),                        # .xlsm, .xltm
+    (b"spreadsheetml.template.main+xml", "template"),           # .xltx
+    (b"spreadsheetml.sheet.main+xml", "workbook"),
+)
+STRICT_RELS = b"purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Refuse a file beyond any of these before parsing it (F05)."""
+    """Refuse a file beyond any of these before parsing it (F05).
 
-    file_mb: float = 50.0          # size on disk
-    members: int = 1000            # parts in the zip
-    part_mb: float = 100.0         # declared uncompressed size of one part
-    total_mb: float = 300.0        # declared uncompressed size of all parts
-    ratio: float = 100.0           # uncompressed ÷ compressed, over the whole zip
+    A real return is ~130 KB on disk with ~20 parts, its largest part ~80 KB and all its
+    XML ~0.6 MB uncompressed, packed 3–8×. A blank template of 500 projects (the most a
+    template has) is 6.3 MB with 515 parts and 37 MB of XML, its largest part 0.5 MB.
+    The limits sit above that and far below what would hurt: every XML part is held
+    decompressed while its file is checked, so `total_mb` bounds that memory; the reader
+    parses a part over 2 MB as a stream, so `part_mb` bounds time rather than memory (a
+    20 MB sheet streams in ~3 s; parsed whole it would take ~400 MB).
+    """
+
+    file_mb: float = 50.0          # size on disk; nothing reads a whole file: a sanity cap (mail stops at 25–50 MB)
+    members: int = 3000            # parts in the zip; 500 projects saved by Excel (rels, printer settings): ~1,500
+    part_mb: float = 20.0          # declared uncompressed size of one part: 40× the largest real one; a photo fits
+    total_mb: float = 100.0        # declared uncompressed size of all parts (held while checking): 500 projects take 37
+    ratio: float = 100.0           # uncompressed ÷ compressed, of any part or the whole zip over 1 MB (real: 3–15)
+    # While checking (validator.isolation): a file past these costs only its own F05.
+    seconds: float = 60.0          # wall-clock time per file; normal files take 25–50 ms
+    memory_mb: int = 1024          # address space a worker may add to its start-up size; normal files add < 170 MB
 
 
 @dataclass
 class Opened:
     parts: dict[str, bytes] | None = None
     finding: Finding | None = None     # stops the file when parts is None
-    macro: str | None = None           # a macro part: F04, and checking goes on
+    warnings: list[Finding] = field(default_factory=list)  # F04: ignored content; checking goes on
 
 
-def open_parts(path: str, limits: Limits = Limits()) -> Opened:
-    """The XML parts of a workbook that passed every guard, or the finding that refused it."""
+def open_parts(path: str, limits: Limits = Limits(), *, every_part: bool = False) -> Opened:
+    """The XML parts of a workbook that passed every guard, or the finding that refused it.
+
+    Only parts named like XML are decompressed (the reader parses nothing else); with
+    `every_part` every member is, for a reader such as openpyxl that follows any name
+    (images too, so a damaged or inflated one is caught; their content is not scanned).
+    """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device named .xlsx would block open()
+            return Opened(finding=file_finding("F01", reason="not a regular file"))
         size = os.path.getsize(path)
         with open(path, "rb") as fh:
             head = fh.read(8)
-    except OSError as exc:
+            if size == 0:
+                return Opened(finding=file_finding("F01", "empty"))
+            if size > limits.file_mb * MiB:
+                return Opened(finding=_limit("size", f"{size / MiB:.1f} MB", f"{limits.file_mb:g} MB"))
+            if head.startswith(OLE_MAGIC):
+                return Opened(finding=_ole(fh, size, path))
+            if head.startswith(EMPTY_ZIP):
+                return Opened(finding=_not_workbook("empty_zip"))
+            if not head.startswith(ZIP_MAGIC):
+                return Opened(finding=file_finding("F01", "not_zip"))
+            refused = _end_record(fh, size, limits)
+            if refused is not None:
+                return Opened(finding=refused)
+    except OSError as exc:  # unreadable, a folder, vanished
         return Opened(finding=file_finding("F01", reason=exc.strerror or type(exc).__name__))
-    if size == 0:
-        return Opened(finding=file_finding("F01", "empty"))
-    if size > limits.file_mb * 2**20:
-        return Opened(finding=_limit("size", f"{size / 2**20:.1f} MB", f"{limits.file_mb:g} MB"))
-    if head.startswith(OLE_MAGIC):
-        return Opened(finding=_ole(path))
-    if not head.startswith(ZIP_MAGIC):
-        return Opened(finding=file_finding("F01", reason="not a zip/xlsx file"))
     try:
         with zipfile.ZipFile(path) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
-            refused = _sized_up(infos, size, limits)
+            refused = _directory(infos, limits)
             if refused is not None:
                 return Opened(finding=refused)
-            parts = {i.filename: zf.read(i) for i in infos if i.filename.lower().endswith(XML_SUFFIXES)}
-            names = [i.filename for i in infos]
-    except Exception as exc:  # BadZipFile, zlib.error, EOFError, NotImplementedError (odd compression) …
+            names = {i.filename.lower(): i.filename for i in infos}
+            if CONTENT_TYPES not in names:
+                return Opened(finding=_not_workbook(_zip_kind(names)))
+            wanted = infos if every_part else [i for i in infos if i.filename.lower().endswith(XML_SUFFIXES)]
+            parts = {i.filename: zf.read(i) for i in wanted}
+    except MemoryError:
+        raise  # the isolation worker turns it into F05 "memory"
+    except Exception as exc:  # BadZipFile (bad CRC too), zlib.error, EOFError, NotImplementedError (compression) …
         return Opened(finding=file_finding("F01", reason=f"{type(exc).__name__}: {exc}"[:200]))
     for name, data in parts.items():
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data) and not name.lower().startswith(MEDIA):
             return Opened(finding=file_finding("F05", "entity", part=name))
-    macro = next((n for n in names if n.lower().endswith("vbaproject.bin")), None)
-    if macro is None and MACRO_CONTENT in parts.get("[Content_Types].xml", b""):
-        macro = "[Content_Types].xml"
-    return Opened(parts=parts, macro=macro)
+    kind = _main_type(parts.get(names[CONTENT_TYPES], b""))
+    if kind is None:
+        return Opened(finding=_not_workbook(_zip_kind(names, parts.get(names[CONTENT_TYPES], b""))))
+    if kind == "xlsb":
+        return Opened(finding=file_finding("F02", "xlsb"))
+    rels = parts.get(names.get("_rels/.rels", ""), b"")
+    if STRICT_RELS in rels:
+        return Opened(finding=file_finding("F01", "strict"))
+    return Opened(parts=parts, warnings=_ignored_content(names, kind))
 
 
-def _sized_up(infos: list[zipfile.ZipInfo], size: int, limits: Limits) -> Finding | None:
-    if len(infos) > limits.members:
-        return _limit("members", len(infos), limits.members)
-    total = 0
-    for info in infos:
-        if info.file_size > limits.part_mb * 2**20:
-            return _limit("part", f"{info.filename} {info.file_size / 2**20:.1f} MB", f"{limits.part_mb:g} MB")
-        total += info.file_size
-    if total > limits.total_mb * 2**20:
-        return _limit("total", f"{total / 2**20:.1f} MB", f"{limits.total_mb:g} MB")
-    packed = sum(i.compress_size for i in infos) or 1
-    if total > 2**20 and total / packed > limits.ratio:
-        return _limit("ratio", f"{total / packed:.0f}", f"{limits.ratio:g}")
+def _end_record(fh: BinaryIO, size: int, limits: Limits) -> Finding | None:
+    """The member count from the zip's end record, before zipfile builds an object per member.
+
+    A 50 MB zip can list ~650,000 empty members: ~400 MB of ZipInfo objects and seconds
+    of work before a count could refuse it. The central directory's size is checked too,
+    since that is what zipfile walks (the count can lie). An end record that cannot be
+    found is left to zipfile, which calls the file damaged.
+    """
+    tail_size = min(size, 22 + 65535)
+    fh.seek(size - tail_size)
+    tail = fh.read(tail_size)
+    at = tail.rfind(EMPTY_ZIP)
+    if at < 0 or len(tail) - at < 22:
+        return None
+    count, cd_size = struct.unpack_from("<HI", tail, at + 10)
+    if count == 0xFFFF or cd_size == 0xFFFFFFFF:  # zip64: the real figures are in its own end record
+        try:
+            locator = tail[at - 20:at]
+            if not locator.startswith(b"PK\x06\x07"):
+                return None
+            (offset,) = struct.unpack_from("<Q", locator, 8)
+            fh.seek(offset)
+            record = fh.read(56)
+            if not record.startswith(b"PK\x06\x06"):
+                return None
+            count, cd_size = struct.unpack_from("<QQ", record, 32)
+        except (struct.error, ValueError, OSError):
+            return None
+    if count > limits.members:
+        return _limit("members", count, limits.members)
+    if cd_size > limits.members * 1024:  # room for far more members than the count admits
+        return _limit("members", f"≈{cd_size // 46}", limits.members)
     return None
 
 
-def _limit(what: str, actual: object, limit: object) -> Finding:
-    from ..i18n import Message
+def _directory(infos: list[zipfile.ZipInfo], limits: Limits) -> Finding | None:
+    """Limits on what the zip directory declares; zipfile never inflates a member past its declared size."""
+    if len(infos) > limits.members:
+        return _limit("members", len(infos), limits.members)
+    total = packed = 0
+    for info in infos:
+        if info.flag_bits & 0x1:  # a zip-level password (not something Excel writes)
+            return file_finding("F03", "zip", part=info.filename)
+        if info.file_size > limits.part_mb * MiB:
+            return _limit("part", f"{info.filename} {info.file_size / MiB:.1f} MB", f"{limits.part_mb:g} MB")
+        if info.file_size > RATIO_FROM and info.file_size > limits.ratio * max(info.compress_size, 1):
+            return _limit("ratio", f"{info.filename} {info.file_size / max(info.compress_size, 1):.0f}",
+                          f"{limits.ratio:g}")
+        total += info.file_size
+        packed += info.compress_size
+    if total > limits.total_mb * MiB:
+        return _limit("total", f"{total / MiB:.1f} MB", f"{limits.total_mb:g} MB")
+    if total > RATIO_FROM and total > limits.ratio * max(packed, 1):
+        return _limit("ratio", f"{total / max(packed, 1):.0f}", f"{limits.ratio:g}")
+    return None
 
+
+def _main_type(content_types: bytes) -> str | None:
+    """What the package says it is: "workbook", "template", "macro", "xlsb", or None for no workbook."""
+    for marker, kind in MAIN_TYPES:
+        if marker in content_types:
+            return kind
+    return None
+
+
+def _ignored_content(names: dict[str, str], kind: str) -> list[Finding]:
+    """F04 warnings: macros, links to other files, controls and embedded objects are never run or followed."""
+    found: list[Finding] = []
+    macro = next((names[n] for n in sorted(names) if n.endswith(VBA_PART) or n.startswith(MACRO_SHEETS)), None)
+    if macro is None and kind == "macro":
+        macro = "[Content_Types].xml"
+    if macro is not None:
+        found.append(file_finding("F04", part=macro))
+    for variant, prefixes in ACTIVE_PARTS:
+        part = next((names[n] for n in sorted(names) if n.startswith(prefixes)), None)
+        if part is not None:
+            found.append(file_finding("F04", variant, part=part))
+    if kind == "template":
+        found.append(file_finding("F04", "template"))
+    return found
+
+
+def _not_workbook(kind: str, **params: object) -> Finding:
+    return file_finding("F01", "not_workbook", what=Message(f"guard.kind.{kind}", dict(params)))
+
+
+def _zip_kind(names: dict[str, str], content_types: bytes = b"") -> str:
+    """What a zip that holds no workbook is, in words a department knows."""
+    if b"wordprocessingml" in content_types or "word/document.xml" in names:
+        return "word"
+    if b"presentationml" in content_types or "ppt/presentation.xml" in names:
+        return "powerpoint"
+    return "zip"
+
+
+def _limit(what: str, actual: object, limit: object) -> Finding:
     return file_finding("F05", what=Message(f"guard.{what}"), actual=str(actual), expected=str(limit),
                         limit=str(limit))
 
 
-def _ole(path: str) -> Finding:
-    """An OLE container: an encrypted OOXML workbook, or a legacy .xls / .et."""
-    with open(path, "rb") as fh:
-        data = fh.read(4 * 2**20)
-    if ENCRYPTION_INFO in data:
+# --- OLE compound files: an encrypted OOXML workbook, a legacy .xls / .et, or something else --------
+
+FREE_OR_END = 0xFFFFFFFA  # sector numbers from here up mark free sectors and chain ends
+
+
+def _ole(fh: BinaryIO, size: int, path: str) -> Finding:
+    """F03 for an encrypted workbook (its package sits in an EncryptedPackage stream), F02 for a legacy one.
+
+    Decided by the stream names in the compound file's directory, not by bytes anywhere in
+    the file: a cell of an .xls may well say "EncryptionInfo". A directory that cannot be
+    walked falls back to looking for that name in the first 4 MB.
+    """
+    streams = _ole_streams(fh, size)
+    if streams is None:
+        fh.seek(0)
+        streams = {"encryptioninfo"} if ENCRYPTION_INFO in fh.read(4 * MiB) else set()
+    if streams & {"encryptioninfo", "encryptedpackage"}:
         return file_finding("F03")
+    if not streams & {"workbook", "book"}:  # an .xls has one of these; a .doc or .ppt renamed has not
+        if "worddocument" in streams:
+            return _not_workbook("word")
+        if "powerpoint document" in streams:
+            return _not_workbook("powerpoint")
     kind = ".et" if path.lower().endswith(".et") else ".xls"
     return file_finding("F02", kind=kind)
+
+
+def _ole_streams(fh: BinaryIO, size: int) -> set[str] | None:
+    """Lower-case names of every storage and stream in the directory; None when it cannot be walked.
+
+    [MS-CFB]: a 512-byte header, sectors of 512 or 4096 bytes, a FAT of sector chains
+    whose own sectors the DIFAT lists (109 in the header, more in a chain), and the
+    directory, a chain of 128-byte entries. Every chain is walked at most once per sector.
+    """
+    try:
+        fh.seek(0)
+        header = fh.read(512)
+        shift = struct.unpack_from("<H", header, 30)[0]
+        if shift not in (9, 12):
+            return None
+        sector = 1 << shift
+        per_sector = sector // 4
+        most = size // sector + 1
+        fat_count, dir_start = struct.unpack_from("<II", header, 44)
+        difat_start, difat_count = struct.unpack_from("<II", header, 68)
+
+        def read(n: int) -> bytes:
+            if n >= most:
+                raise ValueError("sector out of the file")
+            fh.seek((n + 1) * sector)
+            data = fh.read(sector)
+            if len(data) < sector:
+                raise ValueError("short sector")
+            return data
+
+        difat = list(struct.unpack_from("<109I", header, 76))
+        n, steps = difat_start, 0
+        while n < FREE_OR_END and steps < min(difat_count, most):
+            entries = struct.unpack(f"<{per_sector}I", read(n))
+            difat.extend(entries[:-1])
+            n, steps = entries[-1], steps + 1
+        fat_sectors = [s for s in difat[:fat_count] if s < FREE_OR_END]
+        fat_cache: dict[int, tuple[int, ...]] = {}
+
+        def following(n: int) -> int:
+            index = n // per_sector
+            if index >= len(fat_sectors):
+                raise ValueError("sector beyond the FAT")
+            if index not in fat_cache:
+                fat_cache[index] = struct.unpack(f"<{per_sector}I", read(fat_sectors[index]))
+            return fat_cache[index][n % per_sector]
+
+        names: set[str] = set()
+        n, steps = dir_start, 0
+        while n < FREE_OR_END:
+            steps += 1
+            if steps > most:
+                raise ValueError("a loop in the directory chain")
+            data = read(n)
+            for offset in range(0, sector, 128):
+                length = struct.unpack_from("<H", data, offset + 64)[0]
+                if data[offset + 66] in (1, 2) and 2 <= length <= 64:  # storage, stream
+                    names.add(data[offset:offset + length - 2].decode("utf-16-le", "replace").lower())
+            n = following(n)
+        return names
+    except (struct.error, ValueError, OSError):
+        return None
