@@ -6,16 +6,22 @@ this reader takes from the XML in a few milliseconds. It understands what real c
 write: shared formulas (expanded to each cell), shared and inline strings, rich text,
 cells without an `r` attribute, relative or absolute part targets, sheets in any order.
 Entity declarations are never expanded (the guards refuse them before parsing).
+
+What a file claims never sets the work: cells are found by walking the XML, never a
+sheet's `<dimension>` or used range, and with bounds (the template's extent of each
+sheet) a cell outside is skipped before a Cell is made. A part over 2 MB is parsed as a
+stream, so memory does not follow a part's size either.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Mapping, NamedTuple
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 from lxml import etree
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -26,10 +32,24 @@ OFFICE_DOCUMENT = REL + "/officeDocument"
 
 _M = "{%s}" % MAIN
 _C, _V, _F, _IS, _T, _R, _RPH, _ROW = (_M + t for t in ("c", "v", "f", "is", "t", "r", "rPh", "row"))
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=True)
+# Every part is read as UTF-8, as every office application writes it: a declared encoding
+# cannot turn bytes the guards scanned (no DOCTYPE, no ENTITY) into something else.
+_PARSE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
+              remove_pis=True, encoding="utf-8")
+_PARSER = etree.XMLParser(**_PARSE)
 _REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
 MAX_ROW, MAX_COL = 1_048_576, 16_384
+# A part this big is parsed as a stream: a whole tree costs ~20× the XML (a 20 MB sheet of cells: ~400 MB).
+# Real parts stay under 100 KB, so they keep the faster whole-tree parse.
+STREAM_FROM = 2 * 2**20
+MAX_HELD = 100_000  # elements inside one wanted element of a streamed part (a row, a string item, a cell)
+_SHEET, _DEFINED_NAME, _SI, _PROTECTION, _SHEET_DATA = (_M + t for t in (
+    "sheet", "definedName", "si", "sheetProtection", "sheetData"))
+_RELATIONSHIP = "{%s}Relationship" % PKG_REL
+_PROPERTY = "{%s}property" % CUSTOM
+
+Bounds = tuple[int, int]  # (rows, columns): a sheet's cells are kept where row < rows and column < columns
+UNBOUNDED: Bounds = (MAX_ROW, MAX_COL)
 
 
 class ReadError(Exception):
@@ -58,6 +78,7 @@ class Sheet:
     part: str
     protected: bool = False
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 0-based
+    read: bool = False            # cells parsed (see Book.read_sheets)
 
     def cell(self, row: int, col: int) -> Cell:
         return self.cells.get((row, col), EMPTY)
@@ -72,12 +93,33 @@ class Book:
     names: dict[str, str]         # workbook-level defined names → refers-to text
     properties: dict[str, str]    # custom document properties
     parts: list[str]
+    source: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    strings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:
             if s.name == name:
                 return s
         return None
+
+    def read_sheets(self, bounds: Mapping[str, Bounds] | None = None) -> None:
+        """Parse the cells of the sheets `bounds` names, each within its bounds (None: every sheet, whole).
+
+        The validator passes the template's own extent of each sheet, so a file claiming
+        cells out to XFD1048576 costs no more than one that does not: cells outside are
+        skipped as they are met, never kept, and sheets the template lacks are not parsed.
+        """
+        for sheet in self.sheets:
+            if sheet.read or sheet.part.startswith("external:"):
+                continue
+            if bounds is None:
+                limit = UNBOUNDED
+            elif sheet.name in bounds:
+                limit = bounds[sheet.name]
+            else:
+                continue
+            _read_sheet(self.source, sheet, self.strings, limit)
+            sheet.read = True
 
 
 @lru_cache(maxsize=65536)
@@ -93,6 +135,14 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(digits) - 1, col - 1
 
 
+@lru_cache(maxsize=64)
+def _refs(rows: int, cols: int) -> dict[str, tuple[int, int]]:
+    """Every reference inside bounds → its position: one lookup both places a cell and bounds it."""
+    if rows * cols > 100_000:
+        return {}
+    return {f"{_letters(c + 1)}{r + 1}": (r, c) for r in range(rows) for c in range(cols)}
+
+
 def _xml(parts: Mapping[str, bytes], part: str) -> etree._Element:
     data = parts.get(part)
     if data is None:
@@ -103,11 +153,64 @@ def _xml(parts: Mapping[str, bytes], part: str) -> etree._Element:
         raise ReadError(f"{part}: {exc}") from None
 
 
+def _elements(parts: Mapping[str, bytes], part: str, *tags: str) -> Iterator[etree._Element]:
+    """The part's elements named `tags`, in document order: from a whole tree, or streamed when big."""
+    data = parts.get(part)
+    if data is None:
+        raise ReadError(f"missing part {part}")
+    if len(data) < STREAM_FROM:
+        return _xml(parts, part).iter(*tags)
+    return _streamed(part, data, frozenset(tags))
+
+
+def _streamed(part: str, data: bytes, tags: frozenset[str],
+              on_start: Callable[[etree._Element], None] | None = None) -> Iterator[etree._Element]:
+    """The `tags` elements of a big part, each with its content; everything else dropped as it ends.
+
+    Each wanted element is cleared once the caller is done with it, and every finished
+    element's earlier siblings are removed, so memory stays flat whatever the part holds:
+    rows of cells, or half a million merged ranges no one asked for. A wanted element
+    holding more than MAX_HELD others (no real one comes near) is refused rather than
+    kept. `on_start` sees the start of every element outside the wanted ones.
+    """
+    inside = held = 0
+    try:
+        for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"), **_PARSE):
+            if event == "start":
+                if inside:
+                    held += 1
+                    if held > MAX_HELD:
+                        raise ReadError(f"{part}: one element holds more than {MAX_HELD:,} others")
+                    if el.tag in tags:
+                        inside += 1
+                elif el.tag in tags:
+                    inside, held = 1, 0
+                elif on_start is not None:
+                    on_start(el)
+                continue
+            if el.tag in tags:
+                inside -= 1
+                if inside:  # a wanted element inside another: it comes with its container
+                    continue
+                yield el
+            elif inside:
+                continue
+            el.clear()
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise ReadError(f"{part}: {exc}") from None
+
+
 def load_parts(path: str) -> dict[str, bytes]:
     """Every member of the zip, decompressed (callers guard sizes first: see validator.guards)."""
     try:
         with zipfile.ZipFile(path) as zf:
             return {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+    except MemoryError:
+        raise
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, OSError, NotImplementedError …
         raise ReadError(f"{type(exc).__name__}: {exc}") from None
 
@@ -119,7 +222,7 @@ def _rels(zf: Mapping[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     if rels_part not in zf:
         return {}
     out = {}
-    for rel in _xml(zf, rels_part).iter("{%s}Relationship" % PKG_REL):
+    for rel in _elements(zf, rels_part, _RELATIONSHIP):
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             out[rel.get("Id", "")] = (rel.get("Type", ""), "external:" + target)
@@ -146,40 +249,47 @@ def unescape(text: str) -> str:
     """OOXML's escape for characters XML cannot hold (ST_Xstring): _x0007_ → BEL, _x005F_ → '_'."""
     if "_x" not in text:
         return text
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _ESCAPE.sub(_escaped, text)
 
 
-def _strings(sst: etree._Element) -> list[str]:
+def _escaped(m: re.Match) -> str:
+    """A lone surrogate (_xD800_) is no character at all: shown as U+FFFD, so every report can encode it."""
+    code = int(m.group(1), 16)
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
+def _strings(parts: Mapping[str, bytes], part: str) -> list[str]:
     """Shared strings; when every item is a single plain <t>, read them in one pass."""
-    plain = [unescape(t.text or "") for t in sst.iterfind(_M + "si/" + _T)]
+    if len(parts[part]) >= STREAM_FROM:
+        return [_text(si) for si in _streamed(part, parts[part], frozenset((_SI,)))]
+    sst = _xml(parts, part)
+    plain = [unescape(t.text or "") for t in sst.iterfind(_SI + "/" + _T)]
     if len(plain) == len(sst) and all(len(si) == 1 for si in sst):
         return plain
-    return [_text(si) for si in sst.iterchildren(_M + "si")]
+    return [_text(si) for si in sst.iterchildren(_SI)]
 
 
-def read_book(source: str | Mapping[str, bytes], sheets: set[str] | None = None) -> Book:
-    """Read a workbook from a path or its parts; `sheets` limits which sheets' cells are parsed."""
+def read_book(source: str | Mapping[str, bytes], bounds: Mapping[str, Bounds] | None = None) -> Book:
+    """Read a workbook from a path or its parts: every sheet's cells, or (with `bounds`) only those
+    sheets' cells, each within its bounds; `Book.read_sheets` reads more later."""
     parts = load_parts(source) if isinstance(source, str) else source
     root_rels = _rels(parts, "")
     wb_part = next((t for typ, t in root_rels.values() if typ == OFFICE_DOCUMENT), "xl/workbook.xml")
-    wb = _xml(parts, wb_part)
     rels = _rels(parts, wb_part)
     strings: list[str] = []
     for typ, target in rels.values():
         if typ.endswith("/sharedStrings") and target in parts:
-            strings = _strings(_xml(parts, target))
-    names = {}
-    for dn in wb.iter(_M + "definedName"):
-        if dn.get("localSheetId") is None and dn.get("name"):
-            names[dn.get("name")] = (dn.text or "").strip()
-    book = Book([], names, _properties(parts), list(parts))
-    for s in wb.iter(_M + "sheet"):
-        target = rels.get(s.get("{%s}id" % REL), ("", ""))[1]
-        sheet = Sheet(s.get("name", ""), s.get("state", "visible"), target)
-        book.sheets.append(sheet)
-        if target.startswith("external:") or (sheets is not None and sheet.name not in sheets):
-            continue
-        _read_sheet(_xml(parts, target), sheet, strings)
+            strings = _strings(parts, target)
+    book = Book([], {}, _properties(parts), list(parts), parts, strings)
+    for el in _elements(parts, wb_part, _SHEET, _DEFINED_NAME):
+        if el.tag == _SHEET:
+            target = rels.get(el.get("{%s}id" % REL), ("", ""))[1]
+            book.sheets.append(Sheet(el.get("name", ""), el.get("state", "visible"), target))
+            if len(book.sheets) > len(parts):  # each sheet needs a part of its own
+                raise ReadError(f"{wb_part}: more sheets listed than the file has parts")
+        elif el.get("localSheetId") is None and el.get("name"):
+            book.names[el.get("name")] = (el.text or "").strip()
+    book.read_sheets(bounds)
     return book
 
 
@@ -187,34 +297,60 @@ def _properties(parts: Mapping[str, bytes]) -> dict[str, str]:
     if "docProps/custom.xml" not in parts:
         return {}
     out = {}
-    for prop in _xml(parts, "docProps/custom.xml").iter("{%s}property" % CUSTOM):
+    for prop in _elements(parts, "docProps/custom.xml", _PROPERTY):
         value = next(iter(prop), None)
         out[prop.get("name", "")] = (value.text or "") if value is not None else ""
     return out
 
 
-def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
-    prot = root.find(_M + "sheetProtection")
-    sheet.protected = prot is not None and prot.get("sheet", "0") in ("1", "true")
-    data = root.find(_M + "sheetData")
+def _read_sheet(parts: Mapping[str, bytes], sheet: Sheet, strings: list[str], bounds: Bounds) -> None:
+    """The sheet's cells inside `bounds`, by their `r` reference (counted on where a client left it out)."""
+    data = parts.get(sheet.part)
     if data is None:
-        return
+        raise ReadError(f"missing part {sheet.part}")
+    found: etree._Element | None = None
+    if len(data) < STREAM_FROM:
+        root = _xml(parts, sheet.part)
+        prot = root.find(_PROTECTION)
+        sheet.protected = prot is not None and prot.get("sheet", "0") in ("1", "true")
+        found = root.find(_SHEET_DATA)
+        if found is None:
+            return
+        each: Iterable[etree._Element] = found.iter(_C)
+    else:
+        each = _streamed_cells(sheet, data)
+    last_row, last_col = bounds
+    refs = _refs(last_row, last_col)
     shared: dict[str, tuple[int, int, str]] = {}
     cells = sheet.cells
     pr = parse_ref
-    for c in data.iter(_C):
+    counted: tuple[object, int] = (None, -1)  # the last cell placed by counting, and its column
+    for c in each:
         n = len(c)
         if not n:  # a formatted blank: nothing to read
             continue
         ref = c.get("r")
         if ref is None:  # a client that leaves positions implicit: count them out row by row
-            cells.clear()
-            _read_counted(data, cells, strings)
-            return
-        try:
-            key = pr(ref)
-        except ValueError:
-            continue
+            if found is not None:
+                _number_rows(found)
+                found = None
+            r = c.getparent().get("r")
+            if r is None or not r.isdigit() or len(r) > 7:  # not in a row
+                continue
+            col = _counted_column(c, counted)
+            counted = (c, col)
+            key = (int(r) - 1, col)
+            if not (0 <= key[0] < last_row and col < last_col):
+                continue
+        else:
+            key = refs.get(ref)
+            if key is None:  # outside the bounds, a bounded sheet too big to list, or not a reference
+                try:
+                    key = pr(ref)
+                except ValueError:
+                    continue
+                if key[0] >= last_row or key[1] >= last_col:
+                    continue
         # Fast paths for what nearly every cell is: a number or shared string, a plain formula and its value.
         t = c.get("t")
         if n == 1:
@@ -231,7 +367,7 @@ def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
                     try:
                         cells[key] = Cell(strings[int(raw)], None)
                         continue
-                    except IndexError:
+                    except (IndexError, ValueError):  # ValueError: more digits than int() takes
                         pass
         elif n == 2:
             f, v = c
@@ -251,26 +387,70 @@ def _read_sheet(root: etree._Element, sheet: Sheet, strings: list[str]) -> None:
         cells[key] = _cell(c, key[0], key[1], strings, shared)
 
 
-def _read_counted(data: etree._Element, cells: dict, strings: list[str]) -> None:
-    shared: dict[str, tuple[int, int, str]] = {}
-    row_no = -1
+def _streamed_cells(sheet: Sheet, data: bytes) -> Iterator[etree._Element]:
+    """The cells of a big sheet part one at a time (a row of many cells costs one cell), with
+    the `r` a client left out filled in as the whole-tree path counts it; protection noted."""
+    at = [0, -1]  # the row being read (1-based) and the column of its last cell
+
+    def row_start(el: etree._Element) -> None:
+        if el.tag == _ROW:
+            r = el.get("r")
+            at[0] = int(r) if r is not None and r.isdigit() and len(r) <= 7 else at[0] + 1
+            at[1] = -1
+
+    for el in _streamed(sheet.part, data, frozenset((_C, _PROTECTION)), row_start):
+        if el.tag == _PROTECTION:  # after the rows
+            sheet.protected = el.get("sheet", "0") in ("1", "true")
+            continue
+        ref = el.get("r")
+        if ref is None:
+            at[1] += 1
+            parent = el.getparent()
+            if parent is not None and parent.tag == _ROW and at[1] < MAX_COL:
+                el.set("r", f"{_letters(at[1] + 1)}{at[0]}")
+        else:
+            try:
+                at[1] = parse_ref(ref)[1]
+            except ValueError:
+                at[1] += 1
+        yield el
+
+
+def _number_rows(data: etree._Element) -> None:
+    """Give every row without a usable `r` the number after the row before it (once per sheet)."""
+    row_no = 0
     for row in data.iterchildren(_ROW):
         r = row.get("r")
-        row_no = int(r) - 1 if r and r.isdigit() else row_no + 1
-        col_no = -1
-        for c in row.iterchildren(_C):
-            ref = c.get("r")
-            if ref:
-                try:
-                    rr, col_no = parse_ref(ref)
-                except ValueError:
-                    continue
-                if rr != row_no:
-                    continue
-            else:
-                col_no += 1
-            if len(c) and 0 <= row_no < MAX_ROW and 0 <= col_no < MAX_COL:
-                cells[(row_no, col_no)] = _cell(c, row_no, col_no, strings, shared)
+        if r is not None and r.isdigit() and len(r) <= 7:
+            row_no = int(r)
+        else:
+            row_no += 1
+            row.set("r", str(row_no))
+
+
+def _counted_column(c: etree._Element, counted: tuple[object, int]) -> int:
+    """The column of a cell without `r`: one after the cell before it, wherever that one is placed.
+
+    Walks back to the nearest cell whose column is known (by its `r`, or counted just
+    before), so a row of a thousand cells without `r` costs a thousand steps, not a million.
+    """
+    steps = 0
+    prev = c
+    while True:
+        prev = prev.getprevious()
+        if prev is None:
+            return steps
+        if prev.tag != _C:
+            continue
+        steps += 1
+        if prev is counted[0]:
+            return counted[1] + steps
+        ref = prev.get("r")
+        if ref is not None:
+            try:
+                return parse_ref(ref)[1] + steps
+            except ValueError:
+                pass
 
 
 def _cell(c: etree._Element, row: int, col: int, strings: list[str], shared: dict) -> Cell:
@@ -301,8 +481,11 @@ def _cell(c: etree._Element, row: int, col: int, strings: list[str], shared: dic
         except ValueError:
             return Cell(raw, formula, True)
     if t == "s":
-        if raw.strip().isdigit() and int(raw) < len(strings):
-            return Cell(strings[int(raw)], formula)
+        if raw is None:
+            return Cell(None, formula)
+        index = raw.strip()
+        if index.isdecimal() and len(index) < 10 and int(index) < len(strings):
+            return Cell(strings[int(index)], formula)
         return Cell(None, formula, True)
     if t == "inlineStr":
         return Cell(_text(inline) if inline is not None else None, formula)

@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..atomic import write_atomic
 from ..errors import OutputError
 from ..i18n import Message, register, text
+from ..naming import safe_part
 from ..validator.catalog import ERROR
 from ..validator.model import FileResult, Finding, Report
 
@@ -70,7 +71,17 @@ _HEADER_ROW = 4
 
 def annotated_name(path: str | os.PathLike) -> str:
     """`2025_101001_….xlsx` → `2025_101001_…_校验结果.xlsx`."""
-    return Path(path).stem + SUFFIX
+    return _stem(path) + SUFFIX
+
+
+def _stem(path: str | os.PathLike) -> str:
+    """The input's name without control characters, and short enough that the copy's name
+    (with `_校验结果_N.xlsx`) stays under the 255-byte limit: an input named near the
+    limit would otherwise cost its copy."""
+    return safe_part(Path(path).stem, max_chars=_STEM_BYTES, max_bytes=_STEM_BYTES)
+
+
+_STEM_BYTES = 200
 
 
 def annotate_all(report: Report, out_dir: Path, lang: str = "zh", force: bool = False) -> list[Path]:
@@ -133,7 +144,7 @@ def _plan(report: Report, out_dir: Path) -> list[tuple[FileResult, Path]]:
         n = 1
         while taken(name):  # casefold: case-insensitive file systems (Windows, macOS)
             n += 1
-            name = f"{Path(result.path).stem}{SUFFIX[:-5]}_{n}.xlsx"
+            name = f"{_stem(result.path)}{SUFFIX[:-5]}_{n}.xlsx"
         used.add(name.casefold())
         plan.append((result, out_dir / name))
     return plan
@@ -159,10 +170,10 @@ def _remove_previous(book: openpyxl.Workbook) -> None:
         return
     book.remove(book[SHEET])
     for ws in book.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None and cell.comment.author == AUTHOR:
-                    cell.comment = None
+        # The cells that exist, not iter_rows(): a file may claim a used range of 17 billion cells.
+        for cell in list(ws._cells.values()):
+            if cell.comment is not None and cell.comment.author == AUTHOR:
+                cell.comment = None
 
 
 def _mark_cells(book: openpyxl.Workbook, findings: list[Finding], lang: str) -> None:

@@ -41,6 +41,8 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 OLD_WORKBOOK_SUFFIXES = (".xls", ".et")
 SHOWN_VALUE_LIMIT = 40
+MAX_ROWS = 50_000      # per sheet, header included: a province's projects fit many times over
+MAX_COLUMNS = 100      # the roster has 12; exports from a budget system may carry more, read and ignored
 
 DEPARTMENT_AMOUNTS = ("basic_initial", "basic_budget")
 PROJECT_AMOUNTS = (
@@ -90,6 +92,23 @@ register({
     "roster.not_xlsx": ("{file}：不是 Excel 工作簿（.xlsx），可能已损坏或只是改了扩展名。请用 Excel 或 WPS 另存为 .xlsx 后再试。",
                         "{file}: not an Excel workbook (.xlsx); it may be damaged or only renamed. "
                         "Save it as .xlsx in Excel or WPS and try again."),
+    "roster.encrypted": ("{file}：工作簿设置了打开密码，无法读取。请在 Excel 或 WPS 中打开，去掉密码后另存为 .xlsx 再试。",
+                         "{file}: the workbook is password-protected and cannot be read. Open it in Excel or WPS, "
+                         "remove the password and save it as .xlsx."),
+    "roster.xlsb": ("{file}：这是 Excel 二进制工作簿（.xlsb），无法读取。请在 Excel 中另存为“Excel 工作簿（*.xlsx）”后再试。",
+                    "{file}: this is an Excel binary workbook (.xlsb) and cannot be read. Save it as an Excel "
+                    "Workbook (*.xlsx) and try again."),
+    "roster.strict": ("{file}：工作簿以“Strict Open XML 电子表格”格式保存，无法读取。请在 Excel 中另存为“Excel 工作簿（*.xlsx）”后再试。",
+                      "{file}: the workbook was saved as a Strict Open XML spreadsheet and cannot be read. Save it "
+                      "as an Excel Workbook (*.xlsx) and try again."),
+    "roster.not_workbook": ("{file}：这不是 Excel 工作簿，而是{what}，也可能文件已损坏。请使用花名册工作簿（.xlsx）。",
+                            "{file}: this is not an Excel workbook but {what}, or the file is damaged. Use the "
+                            "roster workbook (.xlsx)."),
+    "roster.unsafe": ("{file}：{reason}请检查文件来源，重新从预算系统导出花名册。",
+                      "{file}: {reason} Check where the file came from and export the roster again."),
+    "roster.too_many_rows": ("{file} › {sheet}：超过 {limit} 行，无法作为花名册读取。请删除多余的行（包括表格下方远处的内容）。",
+                             "{file} › {sheet}: more than {limit} rows, too many for a roster. Delete the rows "
+                             "not needed (including anything far below the table)."),
     "roster.damaged": ("{file}：工作簿已损坏，无法读取（{reason}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。",
                        "{file}: the workbook is damaged and cannot be read ({reason}). "
                        "Open it in Excel or WPS and save it as .xlsx again."),
@@ -259,10 +278,7 @@ def _read_workbook(path: Path) -> tuple[_Table, _Table]:
     head = _read_bytes(path, 8)
     if not head:
         raise RosterError(Message("roster.empty_file", {"file": path.name}))
-    if head.startswith(OLE_MAGIC):
-        raise RosterError(Message("roster.xls", {"file": path.name}))
-    if not head.startswith(ZIP_MAGIC):
-        raise RosterError(Message("roster.not_xlsx", {"file": path.name}))
+    _guard(path)
     sheetnames, rows = _load_sheets(path)
     missing = [name for name in (DEPARTMENT_SHEET, PROJECT_SHEET) if name not in rows]
     if missing:
@@ -276,10 +292,48 @@ def _read_workbook(path: Path) -> tuple[_Table, _Table]:
     )
 
 
+def _guard(path: Path) -> None:
+    """The validator's byte and zip guards, before openpyxl parses anything.
+
+    openpyxl would take an .xls for damaged, spend minutes and gigabytes on a compression
+    bomb, and follow any part name, so every part is decompressed and checked (no
+    DOCTYPE or ENTITY) here first. Macros and links are harmless to a reader of values.
+    """
+    from ..validator.guards import Limits, open_parts
+
+    finding = open_parts(os.fspath(path), Limits(), every_part=True).finding
+    if finding is None:
+        return
+    file = path.name
+    variant = finding.message.key.split(".")[2] if finding.message.key.count(".") == 2 else ""
+    params = finding.message.params
+    if finding.code == "F01":
+        if variant == "empty":
+            raise RosterError(Message("roster.empty_file", {"file": file}))
+        if variant == "not_zip":
+            raise RosterError(Message("roster.not_xlsx", {"file": file}))
+        if variant == "not_workbook":
+            raise RosterError(Message("roster.not_workbook", {"file": file, "what": params["what"]}))
+        if variant == "strict":
+            raise RosterError(Message("roster.strict", {"file": file}))
+        raise RosterError(Message("roster.damaged", {"file": file, "reason": params.get("reason", "")}))
+    if finding.code == "F02":
+        raise RosterError(Message("roster.xlsb" if variant == "xlsb" else "roster.xls", {"file": file}))
+    if finding.code == "F03":
+        raise RosterError(Message("roster.encrypted", {"file": file}))
+    raise RosterError(Message("roster.unsafe", {"file": file, "reason": finding.message}))
+
+
 def _load_sheets(path: Path) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]]:
-    """Sheet names and the cell values of the 部门 and 项目 sheets (matched ignoring spaces)."""
+    """Sheet names and the cell values of the 部门 and 项目 sheets (matched ignoring spaces).
+
+    At most MAX_ROWS rows of MAX_COLUMNS columns each: openpyxl pads every row out to the
+    last column and every gap between rows, so a sheet claiming a cell at XFD1048576 would
+    otherwise become a million rows of 16,384 values.
+    """
     from openpyxl import load_workbook
 
+    too_many: list[Message] = []
     try:
         with open(path, "rb") as fh, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it skips; not the user's concern
@@ -291,14 +345,21 @@ def _load_sheets(path: Path) -> tuple[list[str], dict[str, list[tuple[Any, ...]]
                     sheet = workbook[wanted[name]] if name in wanted else None
                     if sheet is not None and hasattr(sheet, "iter_rows"):
                         sheet.reset_dimensions()  # a wrong stored dimension must not cut rows off
-                        rows[name] = list(sheet.iter_rows(values_only=True))
-                return list(workbook.sheetnames), rows
+                        found = list(sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True))
+                        if len(found) > MAX_ROWS and any(v is not None for v in found[MAX_ROWS]):
+                            too_many.append(Message("roster.too_many_rows",
+                                                    {"file": path.name, "sheet": name, "limit": MAX_ROWS}))
+                        rows[name] = found[:MAX_ROWS]
+                sheetnames = list(workbook.sheetnames)
             finally:
                 workbook.close()
     except OSError as exc:
         raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
     except Exception as exc:  # noqa: BLE001 - a hostile file can make the parser raise anything
         raise RosterError(Message("roster.damaged", {"file": path.name, "reason": _reason(exc)})) from exc
+    if too_many:
+        raise RosterError(too_many)
+    return sheetnames, rows
 
 
 def _read_csv_pair(paths: list[Path]) -> tuple[_Table, _Table]:

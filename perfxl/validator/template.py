@@ -13,7 +13,7 @@ from ..layout.model import Kind, WorkbookLayout
 from ..layout.workbook import TEMPLATE_VERSION, build_layout
 from ..reader.record import Record, RecordError, read_record
 from ..reader.xlsx import Book
-from ..scheme.loader import load_scheme, scheme_from_json
+from ..scheme.loader import available_schemes, load_scheme, scheme_from_json
 from ..scheme.model import Scheme
 from .context import Context, Options
 from .model import FileResult, file_finding
@@ -28,11 +28,14 @@ def open_template(path: str, book: Book, options: Options, result: FileResult) -
 
     try:
         record = read_record(book)
-    except RecordError as exc:
+    except (RecordError, RecursionError) as exc:  # RecursionError: JSON nested past the parser's limit
         stop("F06", "damaged", reason=str(exc)[:200] or "format")
         return None
     if record is None:
         stop("F06")
+        return None
+    if not _issued_ok(record.issued):
+        stop("F06", "damaged", reason="issued values")
         return None
     result.department_code = record.get("department_code") or None
     result.department_name = record.get("department_name") or None
@@ -62,15 +65,29 @@ def _recorded_scheme(text: str) -> Scheme:
     return scheme_from_json(text)
 
 
+def _issued_ok(issued: object) -> bool:
+    """The record's issued values as the writer stores them: sheet code → {field key → value}.
+    The record is not hashed, so a file can carry any JSON there."""
+    return isinstance(issued, dict) and all(isinstance(v, dict) for v in issued.values())
+
+
 def _scheme(record: Record) -> Scheme | str:
     """The recorded scheme, checked against its recorded hash; a reason string when unusable."""
     try:
         if record.scheme_json:
             scheme = _recorded_scheme(record.scheme_json)
         else:
-            scheme = load_scheme(record.get("scheme") or "national")
+            # Only a bundled scheme, by name: load_scheme also takes a path, and a returned
+            # file must not make the validator open a file of its choosing (/etc/passwd …).
+            name = record.get("scheme") or "national"
+            path = next((p for p in available_schemes() if p.stem == name), None)
+            if path is None:
+                return f"unknown scheme {name[:60]!r}"
+            scheme = load_scheme(str(path))
     except SchemeError as exc:
         return exc.render("en")[:200]
+    except RecursionError:  # scheme JSON nested past the parser's limit
+        return "scheme JSON nested too deep"
     if scheme.content_hash != record.get("scheme_hash"):
         return f"scheme hash {scheme.content_hash} != {record.get('scheme_hash')}"
     return scheme
@@ -84,13 +101,17 @@ def _layout(record: Record, scheme: Scheme) -> WorkbookLayout | None:
     if not 0 <= projects <= 500:
         return None
     blank = record.get("blank") == "1"
-    forms = record.layout.get("forms", {}) if isinstance(record.layout, dict) else {}
+    # The recorded layout JSON is not hashed (the layout rebuilt from it is): take nothing on trust.
+    recorded = record.layout if isinstance(record.layout, dict) else {}
+    forms, sheets = recorded.get("forms"), recorded.get("sheets")
+    forms = forms if isinstance(forms, dict) else {}
     goals = []
-    for sheet in record.layout.get("sheets", []) if isinstance(record.layout, dict) else []:
+    for sheet in sheets if isinstance(sheets, list) else []:
         if isinstance(sheet, dict) and sheet.get("role") == "project":
-            fields = forms.get(sheet.get("form"), {}).get("fields", [])
+            form = forms.get(sheet.get("form")) if isinstance(sheet.get("form"), str) else None
+            fields = form.get("fields") if isinstance(form, dict) else None
             goals.append(any(isinstance(f, list) and f[:1] == ["goal.target"] and f[2:3] == [Kind.ISSUED.value]
-                             for f in fields))
+                             for f in (fields if isinstance(fields, list) else [])))
     if len(goals) != projects:
         return None
     layout = build_layout(scheme, projects, blank, tuple(goals))
