@@ -2,11 +2,21 @@
 
 An interrupted run leaves no half-written file, and without `force` an existing file
 is never replaced (os.link refuses to overwrite, so even a race cannot clobber it).
+
+A Ctrl-C removes the temp file on the way out; a kill (SIGKILL, a power cut) cannot, so
+temp names say which process made them (`.{name}.perfxl-{host}-{pid}-{rand}.tmp`) and
+the first write into a folder removes the temp files there whose process is gone. A live
+process's temp file, or one from another machine sharing the folder, is never touched.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import secrets
+import socket
+import sys
 from pathlib import Path
 
 from .errors import OutputError
@@ -18,12 +28,21 @@ register({
     "output.unwritable": ("无法写入 {path}：{reason}", "Cannot write {path}: {reason}"),
 })
 
+# The target's name is cut to this many UTF-8 bytes in the temp name, so the temp name
+# stays under the 255-byte limit of ext4/NTFS whatever the target is called.
+_TEMP_NAME_BYTES = 120
+_TEMP = re.compile(r"\.(?P<name>.*)\.perfxl-(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]{1,10})-[0-9a-f]{6}\.tmp", re.S)
+_HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "surrogatepass")).hexdigest()[:8]
+_reaped: set[str] = set()  # folders this process has already cleaned
+
 
 def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
+    """Write `data` to `path` through a temp file; refuse an existing `path` unless `force`."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _reap_once(path.parent)
+    tmp = path.with_name(temp_name(path.name))
     try:
-        with open(tmp, "wb") as fh:
+        with open(tmp, "xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -36,15 +55,101 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
                 raise OutputError(Message("output.exists", {"path": str(path)})) from None
             except OSError:
                 # Filesystems without hard links: fall back to a checked rename.
-                if path.exists():
+                if path.exists() or path.is_symlink():
                     raise OutputError(Message("output.exists", {"path": str(path)})) from None
                 os.replace(tmp, path)
     except OutputError:
         raise
     except OSError as exc:
         raise OutputError(Message("output.unwritable", {"path": str(path), "reason": exc.strerror or str(exc)})) from exc
-    finally:
+    finally:  # also on KeyboardInterrupt: the temp file never outlives the call
         try:
             tmp.unlink()
         except FileNotFoundError:
             pass
+        except OSError:
+            pass  # a later run's clean-up removes it once this process is gone
+
+
+def temp_name(name: str, pid: int | None = None) -> str:
+    """The temp file name for a target `name`, recognisable by clean_stale."""
+    short = name.encode("utf-8", "surrogatepass")[:_TEMP_NAME_BYTES].decode("utf-8", "ignore")
+    return f".{short}.perfxl-{_HOST}-{os.getpid() if pid is None else pid}-{secrets.token_hex(3)}.tmp"
+
+
+def is_temp_name(name: str) -> bool:
+    return _TEMP.fullmatch(name) is not None
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove temp files left in `folder` by processes of this machine that no longer run."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed  # not there yet, or not readable: nothing of ours to clean
+    for entry in entries:
+        match = _TEMP.fullmatch(entry.name)
+        if match is None or match["host"] != _HOST:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or _alive(int(match["pid"])):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue  # removed by a concurrent clean-up, or not ours to remove
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _reap_once(folder: Path) -> None:
+    key = os.path.normcase(os.path.abspath(folder))
+    if key not in _reaped:
+        _reaped.add(key)
+        clean_stale(folder)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs; when unsure, it does (its file is then kept)."""
+    if pid <= 0:
+        return True
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        return _alive_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # PermissionError: it runs, as another user
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process nobody has reaped yet still answers os.kill, but it writes nothing more."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rpartition(b")")[2].split()[0]
+    except (OSError, IndexError):
+        return False  # no /proc (macOS) or already gone: os.kill has the last word
+    return state in (b"Z", b"X")
+
+
+def _alive_windows(pid: int) -> bool:  # pragma: no cover - exercised on Windows only
+    """os.kill(pid, 0) would send CTRL_C_EVENT on Windows, so ask the kernel instead."""
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.get_last_error() != 87  # ERROR_INVALID_PARAMETER: no such process
+    try:
+        code = wintypes.DWORD()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)

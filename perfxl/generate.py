@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .atomic import write_atomic
 from .errors import OutputError
 from .i18n import Message
 from .layout import build_layout
-from .naming import workbook_name
+from .naming import workbook_names
 from .roster.model import Department, Roster
 from .scheme import Scheme, load_scheme
 from .writer import blank_meta, department_meta, department_values, info_values, render
@@ -52,7 +54,8 @@ def blank_workbook(projects: int, year: int, scheme: Scheme, generated: date, pa
 
 
 def planned_outputs(roster: Roster, year: int, out_dir: Path) -> list[tuple[Department, Path]]:
-    return [(d, Path(out_dir) / workbook_name(year, d.code, d.name)) for d in roster.departments]
+    names = workbook_names(year, ((d.code, d.name) for d in roster.departments))
+    return [(d, Path(out_dir) / name) for d, name in zip(roster.departments, names)]
 
 
 def check_outputs(paths: Iterable[Path], force: bool) -> None:
@@ -88,24 +91,38 @@ def generate(roster: Roster, year: int, out_dir: str | os.PathLike, scheme: Sche
                 progress(item)
         return results
     chunk = max(1, min(32, len(tasks) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(scheme,)) as pool:
+    stop = multiprocessing.get_context().Event()
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(scheme, stop))
+    try:
         for item in pool.map(_write_in_worker, tasks, chunksize=chunk):
             results.append(item)
             if progress:
                 progress(item)
+    except BaseException:
+        # Ctrl-C or a failed file: finish the files being written (each whole), start no more,
+        # not even those of chunks the workers already hold.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 
 _worker_scheme: Scheme | None = None
+_worker_stop: Any = None
 
 
-def _init_worker(scheme: Scheme) -> None:
-    global _worker_scheme
-    _worker_scheme = scheme
+def _init_worker(scheme: Scheme, stop: Any) -> None:
+    """A terminal's Ctrl-C reaches the workers too; the parent alone handles it (see generate)."""
+    global _worker_scheme, _worker_stop
+    _worker_scheme, _worker_stop = scheme, stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _write_in_worker(task: tuple) -> Generated:
+def _write_in_worker(task: tuple) -> Generated | None:
     assert _worker_scheme is not None
+    if _worker_stop is not None and _worker_stop.is_set():
+        return None  # the run was interrupted; its results are no longer wanted
     return _write_one(_worker_scheme, *task)
 
 

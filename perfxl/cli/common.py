@@ -42,7 +42,9 @@ class PerfxlGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PerfxlError as exc:
-            click.echo(exc.render(lang_of(ctx) if _explicit_lang(ctx) else _lang_from_argv()), err=True)
+            from ..report.text import clean  # messages quote roster cells and file names: no escapes
+
+            click.echo(clean(exc.render(lang_of(ctx) if _explicit_lang(ctx) else _lang_from_argv())), err=True)
             ctx.exit(exc.exit_code)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import PerfxlError
+from ..errors import OutputError, PerfxlError
 from ..i18n import Message, register, text
 from .common import LANG_OPTION, lang_of
 
@@ -107,6 +107,8 @@ def _generate_blank(projects: int, year: int, out: Path, scheme, force: bool, ge
         raise PerfxlError(Message("gen.blank_out_dir", {"path": str(out)}))
     if out.suffix.lower() != ".xlsx":
         out = out.with_name(out.name + ".xlsx")
+    if not force and (out.exists() or out.is_symlink()):  # refuse before the work, as for a roster
+        raise OutputError(Message("output.exists", {"path": str(out)}))
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, blank_workbook(projects, year, scheme, generated, password), force=force)

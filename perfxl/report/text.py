@@ -40,7 +40,8 @@ _ESCAPES = re.compile(
     r"[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"          # … up to BEL or ST
     r"|\x1b[ -/]*[0-~]?"                               # other escapes (ESC c, ESC ( B …)
 )
-_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # C0/C1 but \n; bidi overrides
+# C0/C1 but \n; every bidi control (embeddings, overrides, isolates and the LRM/RLM/ALM marks).
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(value: object) -> str:
