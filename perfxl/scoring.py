@@ -38,14 +38,30 @@ def is_number(value: object) -> bool:
 
 def round2(value: float) -> float:
     """ROUND(value, 2) as spreadsheets do it: on 15 significant digits, half away from zero."""
+    if not math.isfinite(value):  # a sum past the float range (see fsum): nothing to round
+        return value
     exact = Decimal(format(value, ".15g"))
     return float(exact.quantize(_CENT, rounding=ROUND_HALF_UP, context=_WIDE))
+
+
+_SCALE = 2.0 ** 64
+
+
+def fsum(values: Iterable[float]) -> float:
+    """math.fsum, except that a sum past the float range is ±inf (a spreadsheet shows #NUM!)
+    instead of an OverflowError: two amounts of 1e308 typed into one table must not stop
+    the validator. Scaling by a power of two is exact for everything but subnormals."""
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.fsum(v / _SCALE for v in values) * _SCALE
 
 
 def sum_numbers(values: Iterable[Value]) -> float | None:
     """SUM over the numeric values, or None when there is none (the form shows a blank)."""
     numbers = [float(v) for v in values if is_number(v)]
-    return math.fsum(numbers) if numbers else None
+    return fsum(numbers) if numbers else None
 
 
 # --- execution ------------------------------------------------------------------------
@@ -232,17 +248,17 @@ def evaluate(table: Table, scheme: Scheme) -> TableResult:
             weights[ind.level].append(float(ind.weight))
         if score is not None:
             earned[ind.level].append(score)
-    level_weights = {k: math.fsum(v) for k, v in weights.items()}
-    level_scores = {k: round2(math.fsum(v)) for k, v in earned.items()}
+    level_weights = {k: fsum(v) for k, v in weights.items()}
+    level_scores = {k: round2(fsum(v)) for k, v in earned.items()}
     used = {k: bool(v) for k, v in weights.items()}
     parts = [s for s in [exec_score, *level_scores.values()] if s is not None]
     any_score = exec_score is not None or any(s is not None for s in scores)
-    total = round2(math.fsum(parts)) if any_score else None
+    total = round2(fsum(parts)) if any_score else None
     return TableResult(
         initial=initial, budget=budget, executed=executed, rate=rate,
         row_rates=[execution_rate(r.budget, r.executed) for r in table.funds],
         execution_score=exec_score, scores=scores, level_weights=level_weights,
         level_scores=level_scores, expected_weights=expected_level_weights(used, scheme),
-        total_weight=scheme.execution.weight + math.fsum(level_weights.values()),
+        total_weight=scheme.execution.weight + fsum(level_weights.values()),
         total=total, grade=grade(total, scheme),
     )

@@ -32,7 +32,7 @@ class Record:
     def year(self) -> int | None:
         try:
             return int(float(self.meta.get("year", "")))
-        except ValueError:
+        except (ValueError, OverflowError):  # "inf" in a hand-edited record
             return None
 
     @property

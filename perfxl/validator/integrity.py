@@ -145,14 +145,14 @@ class Shown:
             if key.startswith("level.") and parts[2] == "score":
                 level = ctx.scheme.levels[int(parts[1]) - 1].name
                 scores = [_num(get(code, f"ind.{r.index}.score")) for r in sheet.indicator_rows if r.level == level]
-                return sc.round2(math.fsum(s for s in scores if s is not None))
+                return sc.round2(sc.fsum(s for s in scores if s is not None))
             if key == "total.score":
                 execution = _num(get(code, "funds.total.score"))
                 scored = execution is not None or any(
                     _num(get(code, f"ind.{r.index}.score")) is not None for r in sheet.indicator_rows)
                 levels = [_num(get(code, f"level.{j}.score")) for j in range(1, len(ctx.scheme.levels) + 1)]
                 parts_ = [s for s in (execution, *levels) if s is not None]
-                return sc.round2(math.fsum(parts_)) if scored else None
+                return sc.round2(sc.fsum(parts_)) if scored else None
             if key == "grade":
                 return sc.grade(_num(get(code, "total.score")), ctx.scheme)
         if sheet.role == "summary":
