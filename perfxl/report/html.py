@@ -8,7 +8,6 @@ script reads only data attributes, never text from a file.
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from ..i18n import CATALOG, Message, register, text
 from ..scheme.loader import schemes_dir
 from ..validator.catalog import ERROR, RULES
 from ..validator.model import FileResult, Finding, Report
+from .text import clean as _clean  # control characters and bidi overrides: one definition for every report
 
 TEMPLATE = "report.html.j2"
 
@@ -63,11 +63,6 @@ register({
                            "Made by perfxl. Scores and grades are recomputed by the validator from the inputs, "
                            "never taken from the file's formulas."),
 })
-
-# Control characters (but tab and newline) and bidi overrides: no meaning in a report, and
-# the overrides could make a file name read differently from what it is.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
 
 @dataclass(frozen=True)
 class _Row:
@@ -114,10 +109,6 @@ def template_dirs() -> list[Path]:
 def _environment() -> Environment:
     return Environment(loader=FileSystemLoader([str(p) for p in template_dirs()]), autoescape=True,
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-
-def _clean(value: object) -> str:
-    return _CONTROLS.sub("", str(value))
 
 
 def _show(value: Any) -> str:
