@@ -247,9 +247,9 @@ def timed_pairs(fns: tuple[Callable[[str], Any], ...], paths: list[str]) -> list
 
 PHASES = (  # (indent, label, module, function) — inclusive times; a missing name is skipped
     (0, "guards: zip read, decompress, entity scan", "perfxl.validator.engine", "open_parts"),
-    (0, "reader: read_book", "perfxl.validator.engine", "read_book"),
-    (1, "XML parse (lxml)", "perfxl.reader.xlsx", "_xml"),
-    (1, "cell loop", "perfxl.reader.xlsx", "_read_sheet"),
+    (0, "reader: workbook, strings, record sheet", "perfxl.validator.engine", "read_book"),
+    (0, "reader: form sheets (parse + cell loop)", "perfxl.reader.xlsx", "_read_sheet"),
+    (1, "XML parse (lxml), every part read", "perfxl.reader.xlsx", "_xml"),
     (0, "template: open_template", "perfxl.validator.engine", "open_template"),
     (1, "record: read + unpack", "perfxl.validator.template", "read_record"),
     (1, "scheme_from_json (+ checks, hash)", "perfxl.validator.template", "scheme_from_json"),
