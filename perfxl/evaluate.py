@@ -14,6 +14,7 @@ from . import livechecks as lc
 from . import scoring as sc
 from .layout.instructions import STATUS_MISSING, STATUS_OK, STATUS_PROBLEMS
 from .layout.model import Kind, SheetLayout, WorkbookLayout
+from .layout.summary import COPIED
 from .scheme.model import Scheme
 
 Values = Mapping[tuple[str, str], object]
@@ -220,14 +221,12 @@ def _summary_cells(project_sheets: list[SheetLayout], values: Values,
         pv, pr = _Sheet(p, values), results[p.code]
         summary[f"p{i}.implementer"] = _text(pv("implementer"))
         summary[f"p{i}.name"] = _text(pv("name"))
-        for key in ("initial", "budget", "executed"):
-            summary[f"p{i}.{key}"] = pr[f"funds.total.{key}"]
-        rate = sc.execution_rate(_num(pr["funds.total.budget"]), _num(pr["funds.total.executed"]))
+        for column, source in COPIED.items():
+            summary[f"p{i}.{column}"] = pr[source]
+        rate = sc.execution_rate(sc.number(pr["funds.total.budget"]), sc.number(pr["funds.total.executed"]))
         summary[f"p{i}.rate"] = _blank(rate)
-        summary[f"p{i}.score"] = pr["total.score"]
-        summary[f"p{i}.grade"] = pr["grade"]
         summary[f"p{i}.contact"] = " ".join(_text(pv(k)) for k in ("filler", "phone")).strip(" ")
-    totals = {k: sc.sum_numbers(_num(summary[f"p{i}.{k}"]) for i in range(1, len(project_sheets) + 1))
+    totals = {k: sc.sum_numbers(sc.number(summary[f"p{i}.{k}"]) for i in range(1, len(project_sheets) + 1))
               for k in ("initial", "budget", "executed")}
     for k, v in totals.items():
         summary[f"total.{k}"] = _blank(v)
@@ -253,7 +252,3 @@ def _info_cells(layout: WorkbookLayout, results: dict[str, dict[str, object]], d
     else:
         info["status"] = STATUS_OK
     return info
-
-
-def _num(value: object) -> float | None:
-    return float(value) if sc.is_number(value) else None

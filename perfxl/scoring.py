@@ -58,6 +58,11 @@ def fsum(values: Iterable[float]) -> float:
         return math.fsum(v / _SCALE for v in values) * _SCALE
 
 
+def number(value: object) -> float | None:
+    """A cell's value as a float when it is a number (ISNUMBER), else None."""
+    return float(value) if is_number(value) else None
+
+
 def sum_numbers(values: Iterable[Value]) -> float | None:
     """SUM over the numeric values, or None when there is none (the form shows a blank)."""
     numbers = [float(v) for v in values if is_number(v)]
@@ -232,6 +237,18 @@ class TableResult:
     grade: str | None
 
 
+def level_score(scores: Iterable[float | None]) -> float:
+    """A 一级 subtotal: ROUND(SUM(得分), 2) over its rows' scores (blank rows count nothing)."""
+    return round2(fsum(s for s in scores if s is not None))
+
+
+def total_score(execution: float | None, level_scores: Iterable[float | None], any_indicator: bool) -> float | None:
+    """总分 = 执行率得分 + Σ 一级 subtotals; blank while nothing at all is scored."""
+    if execution is None and not any_indicator:
+        return None
+    return round2(fsum(s for s in (execution, *level_scores) if s is not None))
+
+
 def evaluate(table: Table, scheme: Scheme) -> TableResult:
     """Every computed figure of one table, as its locked formulas must show them."""
     initial = sum_numbers(r.initial for r in table.funds)
@@ -249,11 +266,9 @@ def evaluate(table: Table, scheme: Scheme) -> TableResult:
         if score is not None:
             earned[ind.level].append(score)
     level_weights = {k: fsum(v) for k, v in weights.items()}
-    level_scores = {k: round2(fsum(v)) for k, v in earned.items()}
+    level_scores = {k: level_score(v) for k, v in earned.items()}
     used = {k: bool(v) for k, v in weights.items()}
-    parts = [s for s in [exec_score, *level_scores.values()] if s is not None]
-    any_score = exec_score is not None or any(s is not None for s in scores)
-    total = round2(fsum(parts)) if any_score else None
+    total = total_score(exec_score, level_scores.values(), any(s is not None for s in scores))
     return TableResult(
         initial=initial, budget=budget, executed=executed, rate=rate,
         row_rates=[execution_rate(r.budget, r.executed) for r in table.funds],

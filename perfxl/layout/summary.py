@@ -7,6 +7,9 @@ from .model import Field, Kind, Label, SheetLayout, VType, a1
 
 LAST_COL = 9
 WIDTHS = {0: 6, 1: 20, 2: 34, 3: 12, 4: 12, 5: 12, 6: 10, 7: 10, 8: 9, 9: 22}
+# Summary columns that repeat a project sheet's cell: column key → the project field it shows.
+COPIED = {"initial": "funds.total.initial", "budget": "funds.total.budget", "executed": "funds.total.executed",
+          "score": "total.score", "grade": "grade"}
 HEADERS = ("序号", "资金使用单位（科室）名称", "项目名称", "年初预算数", "全年预算数", "全年执行数", "执行率",
            "自评得分", "自评等级", "联系人及电话")
 
@@ -37,10 +40,10 @@ def build_summary(sheet: SheetLayout, projects: list[SheetLayout]) -> None:
             align="left")
         add(f"p{i}.name", row, 2, VType.TEXT, f"{where} · 项目名称", fx.text_of(p.ref("name", external=True)), align="left")
         for col, key, text in ((3, "initial", "年初预算数"), (4, "budget", "全年预算数"), (5, "executed", "全年执行数")):
-            add(f"p{i}.{key}", row, col, VType.AMOUNT, f"{where} · {text}", "=" + p.ref(f"funds.total.{key}", external=True))
+            add(f"p{i}.{key}", row, col, VType.AMOUNT, f"{where} · {text}", "=" + p.ref(COPIED[key], external=True))
         add(f"p{i}.rate", row, 6, VType.RATE, f"{where} · 执行率", fx.execution_rate(a1(row, 4), a1(row, 5)))
-        add(f"p{i}.score", row, 7, VType.SCORE, f"{where} · 自评得分", "=" + p.ref("total.score", external=True))
-        add(f"p{i}.grade", row, 8, VType.CHOICE, f"{where} · 自评等级", "=" + p.ref("grade", external=True))
+        add(f"p{i}.score", row, 7, VType.SCORE, f"{where} · 自评得分", "=" + p.ref(COPIED["score"], external=True))
+        add(f"p{i}.grade", row, 8, VType.CHOICE, f"{where} · 自评等级", "=" + p.ref(COPIED["grade"], external=True))
         filler, phone = p.ref("filler", external=True), p.ref("phone", external=True)
         add(f"p{i}.contact", row, 9, VType.TEXT, f"{where} · 联系人及电话", f'=TRIM({filler}&" "&{phone})',
             align="left")

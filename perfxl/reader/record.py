@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..layout.workbook import RECORD_SHEET
-from ..writer.record import RECORD_FORMAT, unpack
+from ..writer.record import KEY_COL, PACKED, RECORD_FORMAT, VALUE_COL, unpack
 from .xlsx import Book
 
 
@@ -51,8 +51,8 @@ def read_record(book: Book) -> Record | None:
         return None
     rows: dict[int, list[object]] = {}
     for (r, c), cell in sheet.cells.items():
-        if c in (0, 1):
-            rows.setdefault(r, [None, None])[c] = cell.value
+        if c in (KEY_COL, VALUE_COL):
+            rows.setdefault(r, [None, None])[c - KEY_COL] = cell.value
     meta: dict[str, str] = {}
     parts: dict[str, list[tuple[int, str]]] = {}
     for r in sorted(rows):
@@ -62,7 +62,7 @@ def read_record(book: Book) -> Record | None:
         text = "" if value is None else (str(int(value)) if isinstance(value, float) and value.is_integer()
                                          else str(value))
         stem, _, n = key.rpartition(".")
-        if stem in ("layout", "issued", "scheme_data") and n.isdigit():
+        if stem in PACKED and n.isdigit():
             parts.setdefault(stem, []).append((int(n), text))
         else:
             meta[key] = text

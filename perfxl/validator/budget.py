@@ -7,6 +7,8 @@ from ..layout.model import Kind, SheetLayout
 from . import fmt
 from .context import Context
 
+GOAL_KEYS = ("goal.target", "goal.actual")  # B06 reports these blank, so V01 leaves them out
+
 
 def check_budget(ctx: Context) -> None:
     for sheet in ctx.table_sheets:
@@ -19,7 +21,7 @@ def check_budget(ctx: Context) -> None:
             low = rate < ex.reason_below
             ctx.add("B04", "" if low else "above", sheet=sheet.code, key="funds.reason", actual=None,
                     expected=None, rate=fmt.rate(rate), threshold=fmt.rate(ex.reason_below if low else ex.reason_above))
-        for key in ("goal.target", "goal.actual"):
+        for key in GOAL_KEYS:
             if sheet.get(key).kind == Kind.INPUT and ctx.value(sheet.code, key) is None:
                 ctx.add("B06", sheet=sheet.code, key=key)
 

@@ -8,6 +8,7 @@ findings through `add`, which fills in sheet name, A1 cell and the row's label.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..i18n import Message
@@ -50,6 +51,13 @@ class Context:
             return EMPTY
         f = self.layout.sheet(code).get(key)
         return sheet.cell(f.row, f.col)
+
+    @cached_property
+    def shown(self) -> Any:
+        """The sheet as the department sees it once recalculated (see validator.shown)."""
+        from .shown import Shown
+
+        return Shown(self)
 
     def value(self, code: str, key: str) -> Any:
         """An input as typed, or an issued value as recorded; None when blank."""

@@ -17,14 +17,15 @@ from ..layout.model import WorkbookLayout
 from ..layout.workbook import MAX_SHAPES, RECORD_SHEET
 from ..reader.xlsx import ReadError, parse_ref, read_book
 from ..roster.model import Roster
+from ..writer.record import VALUE_COL
 from .budget import check_budget
 from .catalog import select as select_codes
 from .context import Context, Options
 from .department import check_department, check_summary
 from .guards import Limits, open_parts
 from .indicators import check_indicators
-from .isolation import check_isolated
 from .integrity import check_integrity
+from .isolation import check_isolated
 from .model import FileResult, ProjectScore, Report, file_finding
 from .roster import check_roster, not_returned
 from .structure import check_structure, read_values
@@ -128,7 +129,7 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     return [s.name for s in ctx.layout.sheets]
 
 
-RECORD_BOUNDS = (100_000, 2)  # key and value columns; a 500-project record has ~20 rows (30,000-character chunks)
+RECORD_BOUNDS = (100_000, VALUE_COL + 1)  # the key and value columns; a 500-project record has ~20 rows (30,000-character chunks)
 _sheet_bounds: dict[str, dict[str, tuple[int, int]]] = {}
 
 

@@ -48,7 +48,7 @@ def _table(ctx: Context, sheet: SheetLayout) -> None:
                         expected="、".join(q.name for q in scheme.qualitative))
         # 得分 as the rule gives it or as typed over its formula (seed 003: 9/10, 19/20):
         # either one below 分值 needs a reason.
-        low = next((s for s in (_typed_score(ctx, code, key), score) if lc.py_reason_missing(ind, s)), None)
+        low = next((s for s in (ctx.shown(code, f"{key}.score"), score) if lc.py_reason_missing(ind, s)), None)
         if low is not None:
             ctx.add("I04", sheet=code, key=f"{key}.reason", expected=None, actual=None,
                     score=fmt.score(low), weight=fmt.score(weight))
@@ -83,8 +83,3 @@ def _table(ctx: Context, sheet: SheetLayout) -> None:
     if started and abs(res.total_weight - scheme.total_weight) > TOLERANCE:
         ctx.add("I02", sheet=code, key="total.weight", expected=scheme.total_weight, actual=res.total_weight)
 
-
-def _typed_score(ctx: Context, code: str, key: str) -> float | None:
-    """A number typed over an indicator's 得分 formula (integrity reports the overwrite)."""
-    cell = ctx.cell(code, f"{key}.score")
-    return cell.value if cell.formula is None and sc.is_number(cell.value) else None

@@ -8,7 +8,6 @@ the engine — the figure the department meant to fudge is the one the office mu
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 from .. import scoring as sc
@@ -17,6 +16,7 @@ from ..i18n import Message
 from ..layout.model import Field, Kind, SheetLayout, VType
 from . import fmt
 from .context import Context
+from .shown import Shown
 
 TOLERANCE = 0.005       # scores and amounts, as the scoring spec rounds them
 RATE_TOLERANCE = 0.00005  # a rate is a fraction: half a hundredth of a percent
@@ -57,7 +57,7 @@ def issued_same(a: object, b: object) -> bool:
 
 
 def check_integrity(ctx: Context) -> None:
-    shown = Shown(ctx)
+    shown = ctx.shown
     for sheet in ctx.layout.sheets:
         found = ctx.sheets.get(sheet.code)
         if found is None:
@@ -96,85 +96,6 @@ def _into_moved_sheet(ctx: Context, formula: str) -> bool:
         if ctx.book.sheet(name) is not None and (f"'{name}'!" in formula or f"{name}!" in formula):
             return True
     return False
-
-
-class Shown:
-    """What the department's sheet shows once recalculated: a number typed over a formula
-    as typed, any other formula cell by its rule applied to the cells it reads (as shown).
-
-    An overwritten cell is then judged against its own sheet, as a reviewer would: a total
-    typed as 98 where the shown scores add up to 118.5 (seed 002), a rate of 1.16% where
-    the shown figures give 7.28 ÷ 66.15 = 11.00%.
-    """
-
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-        self.memo: dict[tuple[str, str], object] = {}
-
-    def __call__(self, code: str, key: str) -> object:
-        ctx = self.ctx
-        f = ctx.layout.sheet(code).get(key)
-        if f.kind != Kind.FORMULA:
-            return ctx.value(code, key)
-        cell = ctx.cell(code, key)
-        if cell.formula is None and cell.value is not None:
-            return cell.value
-        return self.rule(code, key)
-
-    def rule(self, code: str, key: str) -> object:
-        if (code, key) not in self.memo:
-            value = self._rule(code, key)
-            self.memo[(code, key)] = None if value == "" else value
-        return self.memo[(code, key)]
-
-    def _rule(self, code: str, key: str) -> object:
-        ctx, get = self.ctx, self
-        sheet = ctx.layout.sheet(code)
-        parts = key.split(".")
-        if sheet.role in ("project", "department"):
-            subs = [fr.key for fr in sheet.funds_rows if fr.key != "total"]
-            if key.startswith("funds.") and parts[2] == "rate":
-                return sc.execution_rate(_num(get(code, f"funds.{parts[1]}.budget")),
-                                         _num(get(code, f"funds.{parts[1]}.executed")))
-            if key == "funds.total.score":
-                return sc.execution_score(_num(get(code, "funds.total.rate")), ctx.scheme)
-            if key.startswith("funds.project.") and sheet.role == "department" and ctx.project_sheets:
-                return sc.sum_numbers(_num(get(p.code, f"funds.total.{parts[2]}")) for p in ctx.project_sheets)
-            if key.startswith("funds.total."):
-                return sc.sum_numbers(_num(get(code, f"funds.{s}.{parts[2]}")) for s in subs)
-            if key.startswith("level.") and parts[2] == "score":
-                level = ctx.scheme.levels[int(parts[1]) - 1].name
-                scores = [_num(get(code, f"ind.{r.index}.score")) for r in sheet.indicator_rows if r.level == level]
-                return sc.round2(sc.fsum(s for s in scores if s is not None))
-            if key == "total.score":
-                execution = _num(get(code, "funds.total.score"))
-                scored = execution is not None or any(
-                    _num(get(code, f"ind.{r.index}.score")) is not None for r in sheet.indicator_rows)
-                levels = [_num(get(code, f"level.{j}.score")) for j in range(1, len(ctx.scheme.levels) + 1)]
-                parts_ = [s for s in (execution, *levels) if s is not None]
-                return sc.round2(sc.fsum(parts_)) if scored else None
-            if key == "grade":
-                return sc.grade(_num(get(code, "total.score")), ctx.scheme)
-        if sheet.role == "summary":
-            row, _, column = key.partition(".")
-            if row.startswith("p") and row[1:].isdigit() and row not in ctx.unusable:
-                source = {"initial": "funds.total.initial", "budget": "funds.total.budget",
-                          "executed": "funds.total.executed", "score": "total.score", "grade": "grade"}
-                if column in source:
-                    return get(row, source[column])
-                if column == "rate":
-                    return sc.execution_rate(_num(get(row, "funds.total.budget")),
-                                             _num(get(row, "funds.total.executed")))
-            if row == "total" and column in ("initial", "budget", "executed"):
-                return sc.sum_numbers(_num(get(code, f"p{i}.{column}"))
-                                      for i in range(1, len(ctx.project_sheets) + 1))
-            if key == "total.rate":
-                return sc.execution_rate(_num(get(code, "total.budget")), _num(get(code, "total.executed")))
-        return ctx.expected(code, key)
-
-
-def _num(value: object) -> float | None:
-    return float(value) if sc.is_number(value) else None
 
 
 def _claimed(ctx: Context, sheet: SheetLayout, f: Field, typed: object, shown: Shown) -> None:

@@ -8,10 +8,10 @@ import unicodedata
 from .. import scoring as sc
 from ..layout.model import Kind, SheetLayout, VType
 from . import fmt
+from .budget import GOAL_KEYS
 from .context import NUMERIC, Context
 
 _NUMBERISH = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)\s*(.*)$", re.S)
-GOAL_KEYS = ("goal.target", "goal.actual")   # B06 reports these, not V01
 ROW_PARTS = ("name", "op", "target", "unit", "actual", "weight", "qual")
 
 

@@ -20,6 +20,8 @@ from ..scheme.model import Scheme
 RECORD_FORMAT = "perfxl-template-record/1"  # JSON parts: zlib + base64 (see pack)
 NAME_PREFIX = "perfxl"
 CHUNK = 30000  # characters per cell (Excel's limit is 32,767)
+KEY_COL, VALUE_COL = 0, 1  # the record sheet: a title row, then one key/value pair per row
+PACKED = ("layout", "issued", "scheme_data")  # parts stored packed, in chunks named "<part>.<n>"
 
 
 @dataclass(frozen=True)
@@ -128,14 +130,34 @@ def issued_json(layout: WorkbookLayout, values: dict[tuple[str, str], object]) -
     return json.dumps(issued, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def record_rows(layout: WorkbookLayout, scheme: Scheme, meta: Meta,
+                values: dict[tuple[str, str], object]) -> list[tuple[str, str]]:
+    """Every key/value row of the record sheet, in order: identity first, then the packed parts."""
+    rows = meta_rows(layout, meta)
+    packed = {"layout": packed_layout(layout), "issued": pack(issued_json(layout, values)),
+              "scheme_data": packed_scheme(scheme)}
+    for part in PACKED:
+        rows += [(f"{part}.{i}", text) for i, text in enumerate(chunks(packed[part]), start=1)]
+    return rows
+
+
 def chunks(text: str) -> list[str]:
     return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
 
 
+_defined_names: dict[str, list[tuple[str, str]]] = {}
+
+
 def defined_names(layout: WorkbookLayout) -> list[tuple[str, str]]:
-    """(name, refers-to) for every named field and range: perfxl.<sheet code>.<field name>."""
+    """(name, refers-to) for every named field and range: perfxl.<sheet code>.<field name>.
+
+    The writer adds them to every workbook and the validator compares them in every file
+    (S05), so they are computed once per shape.
+    """
     from ..layout.model import quote_sheet
 
+    if layout.digest in _defined_names:
+        return _defined_names[layout.digest]
     out = []
     for s in layout.sheets:
         sheet = quote_sheet(s.name)
@@ -146,4 +168,7 @@ def defined_names(layout: WorkbookLayout) -> list[tuple[str, str]]:
             parts = rng.split(":")
             absolute = ":".join(f"${p.rstrip('0123456789')}${p[len(p.rstrip('0123456789')):]}" for p in parts)
             out.append((f"{NAME_PREFIX}.{s.code}.{suffix}", f"={sheet}!{absolute}"))
+    if len(_defined_names) >= MAX_SHAPES:
+        del _defined_names[next(iter(_defined_names))]
+    _defined_names[layout.digest] = out
     return out

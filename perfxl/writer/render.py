@@ -17,7 +17,7 @@ from ..layout.model import Field, Kind, SheetLayout, Validation, WorkbookLayout
 from ..layout.workbook import RECORD_SHEET, TEMPLATE_VERSION
 from ..scheme.model import Scheme
 from .fastsheet import FastWorksheet
-from .record import Meta, chunks, defined_names, issued_json, meta_rows, pack, packed_layout, packed_scheme
+from .record import KEY_COL, VALUE_COL, Meta, defined_names, record_rows
 from .styles import Styles
 
 Values = Mapping[tuple[str, str], object]
@@ -174,17 +174,9 @@ def _record(wb: Any, layout: WorkbookLayout, scheme: Scheme, meta: Meta, values:
     ws = wb.add_worksheet(RECORD_SHEET, worksheet_class=FastWorksheet)
     fmt = styles.label("record")
     ws.write_string(0, 0, "perfxl template record — do not edit", fmt)
-    row = 1
-    for key, value in meta_rows(layout, meta):
-        ws.write_string(row, 0, key, fmt)
-        ws.write_string(row, 1, value, fmt)
-        row += 1
-    for key, text in (("layout", packed_layout(layout)), ("issued", pack(issued_json(layout, values))),
-                      ("scheme_data", packed_scheme(scheme))):
-        for i, part in enumerate(chunks(text), start=1):
-            ws.write_string(row, 0, f"{key}.{i}", fmt)
-            ws.write_string(row, 1, part, fmt)
-            row += 1
+    for row, (key, value) in enumerate(record_rows(layout, scheme, meta, values), start=1):
+        ws.write_string(row, KEY_COL, key, fmt)
+        ws.write_string(row, VALUE_COL, value, fmt)
     ws.protect("", PROTECT_OPTIONS)
     ws.very_hidden()
 

@@ -22,7 +22,6 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterator
 from xml.etree import ElementTree as ET
@@ -46,6 +45,7 @@ from perfxl.samples import realistic_inputs
 from perfxl.scheme import load_scheme
 from perfxl.validator.engine import validate
 from perfxl.writer.issue import department_values
+from tests.report.html_page import parse as parse_html
 
 ROOT = Path(__file__).resolve().parents[2]
 ROSTER = ROOT / "examples" / "roster.xlsx"
@@ -669,29 +669,9 @@ def test_annotated_copy_writes_formula_text_as_text(cli_batch: CliBatch, returne
     assert "“-2+3”" in comments and "V02" in comments
 
 
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.scripts: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script:
-            self.scripts.append(data)
-
-
 def test_html_report_of_hostile_files_is_escaped(cli_batch: CliBatch) -> None:
     page = cli_batch.report.read_text(encoding="utf-8")
-    parsed = _Page()
-    parsed.feed(page)
+    parsed = parse_html(page)
     assert [t for t, _ in parsed.tags if t == "script"] == ["script"]  # only the page's own
     assert "alert" not in "".join(parsed.scripts)
     assert not [t for t, _ in parsed.tags if t == "img"]

@@ -9,7 +9,14 @@ import openpyxl
 import pytest
 
 from perfxl.errors import OutputError
-from perfxl.report.annotate import AUTHOR, RED, SHEET, AnnotateError, annotate_all, annotated_name
+from perfxl.report.annotate import (
+    AUTHOR,
+    RED,
+    SHEET,
+    AnnotateError,
+    annotate_all,
+    annotated_name,
+)
 from perfxl.validator.engine import check_file
 from perfxl.validator.model import FileResult, Report
 

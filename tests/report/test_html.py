@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
@@ -13,33 +12,7 @@ from perfxl.report.html import render_html
 from perfxl.validator.model import FileResult, Finding, Report
 
 from .conftest import INJECTION, SCRIPT
-
-
-class _Page(HTMLParser):
-    """Collects what a browser would act on: elements, attributes, script bodies."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.scripts: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-
-    def handle_endtag(self, tag):
-        self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts.append(data)
-
-
-def parse(page: str) -> _Page:
-    parser = _Page()
-    parser.feed(page)
-    return parser
+from .html_page import parse
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfxl.errors import RosterError
-from perfxl.roster import Department, Project, Roster, read_roster
+from perfxl.roster import Project, Roster, read_roster
 from perfxl.roster import reader
 from perfxl.roster.model import DEPARTMENT_COLUMNS, PROJECT_COLUMNS
 
