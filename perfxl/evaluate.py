@@ -89,8 +89,14 @@ def _table_cells(sheet: SheetLayout, values: Values, scheme: Scheme,
     out["funds.total.executed"] = _blank(res.executed)
     out["funds.total.rate"] = _blank(res.rate)
     out["funds.total.score"] = _blank(res.execution_score)
-    for r, score in zip(sheet.indicator_rows, res.scores):
+    helpers = bool(sheet.indicator_rows) and sheet.has(f"ind.{sheet.indicator_rows[0].index}.mixed")
+    for r, ind, score in zip(sheet.indicator_rows, table.indicators, res.scores):
         out[f"ind.{r.index}.score"] = _blank(score)
+        if helpers:  # template 2's hidden helper cells
+            out[f"ind.{r.index}.mixed"] = int(sc.percent_mixed(ind.target, ind.unit, ind.actual))
+            limits = sc.band_limits(ind.actual, ind.weight, scheme)
+            out[f"ind.{r.index}.low"] = Blank if limits is None else limits[0]
+            out[f"ind.{r.index}.high"] = Blank if limits is None else limits[1]
     for j, level in enumerate(scheme.levels, start=1):
         out[f"level.{j}.weight"] = res.level_weights[level.name]
         out[f"level.{j}.score"] = res.level_scores[level.name]
@@ -147,8 +153,13 @@ def _basic_cells(sheet: SheetLayout, values: Values, scheme: Scheme, dept: Sheet
 
     dept_exec = {"expense.basic": dept_values("funds.basic.executed"),
                  "expense.project": dept_cells.get("funds.project.executed", dept_values("funds.project.executed"))}
+    def cross_sheet(key: str, hit: bool) -> None:  # template 2 counts these through a helper cell
+        if sheet.has(f"check.{key}"):
+            out[f"check.{key}"] = int(hit)
+        add(sheet.get(key).row, hit)
+
     for key, other in dept_exec.items():
-        add(sheet.get(key).row, lc.py_figures(get(key), None if other == Blank else other))
+        cross_sheet(key, lc.py_figures(get(key), None if other == Blank else other))
     for group in scheme.question_groups:
         for q in group.questions:
             answer = get(f"q.{q.key}")
@@ -158,7 +169,7 @@ def _basic_cells(sheet: SheetLayout, values: Values, scheme: Scheme, dept: Sheet
             if q.check == "overstaffing":
                 add(sheet.get(f"q.{q.key}").row, lc.py_staffing(get("staff.quota"), get("staff.actual"), answer))
     grade = dept_cells.get("grade")
-    add(sheet.get("conclusion").row, lc.py_conclusion(get("conclusion"), None if grade == Blank else grade))
+    cross_sheet("conclusion", lc.py_conclusion(get("conclusion"), None if grade == Blank else grade))
     for row, count in flags.items():
         out[f"flag.{row + 1}"] = count
     out["problems"] = sum(flags.values())

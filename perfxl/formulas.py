@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .scheme.model import Scheme
-from .scoring import EQUAL, POSITIVE, QUALITATIVE, QUANTITATIVE, REVERSE
+from .scoring import EQUAL, PERCENT_UNITS, POSITIVE, QUALITATIVE, QUANTITATIVE, REVERSE, TOLERANCE
 
 
 def num(x: float) -> str:
@@ -67,9 +67,27 @@ def achievement(op: str, target: str, actual: str, scheme: Scheme) -> str:
             f"IF({op}={string(EQUAL)},{equal},0)))")
 
 
-def indicator_score(op: str, target: str, actual: str, weight: str, qualitative: str, scheme: Scheme) -> str:
+def is_percent(ref: str) -> str:
+    """scoring.is_percent: the cell shows a percent format ("98%" typed), by CELL("format"),
+    which Excel, WPS, LibreOffice and Gnumeric all answer with "P0", "P2" …"""
+    return f'(LEFT(CELL("format",{ref}),1)="P")'  # parenthesised: it is compared with another such test
+
+
+def percent_mixed(target: str, unit: str, actual: str) -> str:
+    """scoring.percent_mixed, as 1 or 0 (the row's hidden helper cell that the score,
+    the marks and the counter all read)."""
+    return (f'=IF(AND({one_of(unit, PERCENT_UNITS)},ISNUMBER({target}),ISNUMBER({actual})),'
+            f'IF({is_percent(target)}={is_percent(actual)},0,1),0)')
+
+
+def indicator_score(op: str, target: str, actual: str, weight: str, qualitative: str, scheme: Scheme,
+                    mixed: str | None = None) -> str:
+    """`mixed`: the row's percent_mixed helper cell (template 2 on); a mixed row scores blank."""
+    score = f'ROUND({weight}*{achievement(op, target, actual, scheme)},2)'
+    if mixed is not None:
+        score = f'IF({mixed}=1,"",{score})'
     quantitative = (f'IF(AND({one_of(op, QUANTITATIVE)},ISNUMBER({target}),ISNUMBER({actual})),'
-                    f'ROUND({weight}*{achievement(op, target, actual, scheme)},2),"")')
+                    f'{score},"")')
     return (f'=IF(ISNUMBER({weight}),IF({op}={string(QUALITATIVE)},'
             f'IF(ISNUMBER({qualitative}),{qualitative},""),{quantitative}),"")')
 
@@ -83,6 +101,21 @@ def in_qualitative_band(score: str, level: str, weight: str, scheme: Scheme) -> 
         parts.append(f"AND({level}={string(q.name)},{score}>=ROUND({weight}*{num(q.min)},2),"
                      f"{score}{upper}ROUND({weight}*{num(q.max)},2))")
     return "OR(" + ",".join(parts) + ")"
+
+
+def band_limit(level: str, weight: str, scheme: Scheme, upper: bool) -> str:
+    """scoring.band_limits for the chosen level: the low or the high end, blank when the
+    level or the weight is not given (a helper cell the 定性评分 validation and marks read,
+    which keeps that validation formula short whatever the scheme's level names)."""
+    top = max(q.max for q in scheme.qualitative)
+    expr = '""'
+    for q in reversed(scheme.qualitative):
+        if upper:
+            edge = f"ROUND({weight}*{num(q.max)},2){'+' if q.max == top else '-'}{num(TOLERANCE)}"
+        else:
+            edge = f"ROUND({weight}*{num(q.min)},2)-{num(TOLERANCE)}"
+        expr = f"IF({level}={string(q.name)},{edge},{expr})"
+    return f'=IF(ISNUMBER({weight}),{expr},"")'
 
 
 def subtotal(cells: str, rounded: bool) -> str:

@@ -37,6 +37,9 @@ CATALOG: dict[str, tuple[str, str]] = {
                            "steps must be listed by descending min_rate, scores within the weight: {detail}"),
     "scheme.steps_missing": ("method = \"steps\" 需要 steps 列表", "method = \"steps\" needs a steps list"),
     "scheme.empty": ("不能为空", "must not be empty"),
+    "scheme.validation_too_long": ("生成的下拉列表或验证公式长 {length} 个字符，超过 Excel 的 {limit} 个字符上限，请缩短",
+                                   "makes a dropdown list or validation formula of {length} characters, over "
+                                   "Excel's limit of {limit}: shorten it"),
     "scheme.problem": ("{source}：{path}：{detail}", "{source}: {path}: {detail}"),
     "scheme.header": ("评分方案有误：", "The scheme is not valid:"),
 }

@@ -17,6 +17,7 @@ from .scoring import (
     POSITIVE,
     QUALITATIVE,
     QUANTITATIVE,
+    TOLERANCE,
     Indicator,
     Table,
     TableResult,
@@ -24,9 +25,13 @@ from .scoring import (
     execution_reason_required,
     in_qualitative_band,
     is_number,
+    percent_mixed,
 )
+from .scoring import overshoot as _overshoot
 
-TOLERANCE = 0.005
+# One rule for both cells of a % indicator, said the same way in the prompts, 填报说明,
+# the mark's legend and the department guide (RULES.md V07).
+PERCENT_RULE = "计量单位为“%”时，年度指标值和实际完成值用同一种写法：都填数字（如 95 和 98），或都带“%”（如 95% 和 98%）。"
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ def catalog(scheme: Scheme) -> dict[str, LiveCheck]:
     ex = scheme.execution
     items = [
         LiveCheck("incomplete", "指标行填写不完整，或数值栏填了文字", "error"),
+        LiveCheck("percent_mixed", "计量单位为“%”的指标，年度指标值与实际完成值一个带“%”、一个不带，得分暂不计算", "error"),
         LiveCheck("reason_missing", "得分低于分值，未填写偏差原因分析及改进措施", "error"),
         LiveCheck("band", "定性评分不在所选档次的分值区间内", "error"),
         LiveCheck("overshoot", f"实际完成值达到年度指标值的 {scheme.overshoot:g} 倍以上，请说明原因（指标值可能设置偏低）",
@@ -117,17 +123,23 @@ def py_incomplete(ind: Indicator, scheme: Scheme) -> bool:
     return _py_blank(ind.target) or ind.actual not in levels or not is_number(ind.qualitative_score)
 
 
-def reason_missing(r: Mapping[str, str]) -> str:
-    return (f"AND(IF({_numbers(r['score'], r['weight'])},{r['score']}<{r['weight']},FALSE),"
-            f"{_blank(r['reason'])})")
+def reason_missing(r: Mapping[str, str], legacy: bool = False) -> str:
+    """`legacy`: template 1's strict `得分<分值`, kept only to recognise files issued with it."""
+    short = f"{r['score']}<{r['weight']}" if legacy else f"{r['score']}<{r['weight']}-{fx.num(TOLERANCE)}"
+    return f"AND(IF({_numbers(r['score'], r['weight'])},{short},FALSE),{_blank(r['reason'])})"
 
 
 def py_reason_missing(ind: Indicator, score: float | None) -> bool:
-    return is_number(score) and is_number(ind.weight) and score < ind.weight and _py_blank(ind.reason)
+    """得分 below 分值 by more than the half-cent tolerance: a ROUND that lands 1e-15 below
+    the weight (Gnumeric) is full marks, not a shortfall."""
+    return is_number(score) and is_number(ind.weight) and score < ind.weight - TOLERANCE and _py_blank(ind.reason)
 
 
-def band(r: Mapping[str, str], scheme: Scheme) -> str:
-    inside = fx.in_qualitative_band(r["qual"], r["actual"], r["weight"], scheme)
+def band(r: Mapping[str, str], scheme: Scheme, legacy: bool = False) -> str:
+    if legacy:
+        inside = fx.in_qualitative_band(r["qual"], r["actual"], r["weight"], scheme)
+    else:  # the row's helper cells hold the band's limits (formulas.band_limit)
+        inside = f"AND(ISNUMBER({r['low']}),{r['qual']}>={r['low']},{r['qual']}<={r['high']})"
     return (f"AND({r['op']}={fx.string(QUALITATIVE)},"
             f"IF({_numbers(r['qual'], r['weight'])},NOT({inside}),FALSE))")
 
@@ -138,28 +150,37 @@ def py_band(ind: Indicator, scheme: Scheme) -> bool:
     return not in_qualitative_band(ind.qualitative_score, ind.actual, ind.weight, scheme)
 
 
-def overshoot(r: Mapping[str, str], scheme: Scheme) -> str:
+def overshoot(r: Mapping[str, str], scheme: Scheme, legacy: bool = False) -> str:
     t, a = r["target"], r["actual"]
-    return (f"AND({fx.one_of(r['op'], POSITIVE)},"
+    same_scale = "" if legacy else f"{r['mixed']}<>1,"
+    return (f"AND({fx.one_of(r['op'], POSITIVE)},{same_scale}"
             f"IF({_numbers(t, a)},AND({t}>0,{a}>={fx.num(scheme.overshoot)}*{t}),FALSE),{_blank(r['reason'])})")
 
 
 def py_overshoot(ind: Indicator, scheme: Scheme) -> bool:
-    if ind.op not in POSITIVE or not is_number(ind.target) or not is_number(ind.actual):
-        return False
-    return ind.target > 0 and ind.actual >= scheme.overshoot * ind.target and _py_blank(ind.reason)
+    return _overshoot(ind.op, ind.target, ind.actual, scheme, ind.unit) and _py_blank(ind.reason)
 
 
-INDICATOR_CHECKS = ("incomplete", "reason_missing", "band", "overshoot")
+def mixed(r: Mapping[str, str]) -> str:
+    """V07 live: the row's helper cell (formulas.percent_mixed) says the scales differ."""
+    return f"{r['mixed']}=1"
 
 
-def indicator_conditions(r: Mapping[str, str], scheme: Scheme) -> dict[str, str]:
-    return {
+def py_percent_mixed(ind: Indicator) -> bool:
+    return percent_mixed(ind.target, ind.unit, ind.actual)
+
+
+def indicator_conditions(r: Mapping[str, str], scheme: Scheme, legacy: bool = False) -> dict[str, str]:
+    """Each check of an indicator row; `legacy` gives template 1's conditions (no helper cells)."""
+    out = {
         "incomplete": incomplete(r, scheme),
-        "reason_missing": reason_missing(r),
-        "band": band(r, scheme),
-        "overshoot": overshoot(r, scheme),
+        "reason_missing": reason_missing(r, legacy),
+        "band": band(r, scheme, legacy),
+        "overshoot": overshoot(r, scheme, legacy),
     }
+    if not legacy:
+        out["percent_mixed"] = mixed(r)
+    return out
 
 
 def py_indicator_problems(ind: Indicator, score: float | None, scheme: Scheme) -> dict[str, bool]:
@@ -168,6 +189,7 @@ def py_indicator_problems(ind: Indicator, score: float | None, scheme: Scheme) -
         "reason_missing": py_reason_missing(ind, score),
         "band": py_band(ind, scheme),
         "overshoot": py_overshoot(ind, scheme),
+        "percent_mixed": py_percent_mixed(ind),
     }
 
 

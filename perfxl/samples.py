@@ -70,6 +70,11 @@ def random_inputs(layout: WorkbookLayout, scheme: Scheme, seed: int) -> Inputs:
                 target = rng.choice([0.0, 1.0, 0.95, 100.0, _amount(rng, 0, 1000)])
                 actual = rng.choice([target, 0.0, _amount(rng, 0, 1000), round(target * rng.uniform(0.5, 1.5), 2)])
                 row.update(target=target, actual=actual, unit=rng.choice(scheme.units))
+                if row["unit"] == "%":  # typed as "95%" (stored 0.95, percent format): both, one (V07) or none
+                    typed = rng.choice(["both", "target", "actual", "none"])
+                    for key in ("target", "actual"):
+                        if typed in ("both", key):
+                            row[key] = sc.Percent(round(float(row[key]) / 100, 6))
             if rng.random() < 0.4:
                 row["reason"] = rng.choice(REASONS)
             if mode < 0.45:  # a partly filled row

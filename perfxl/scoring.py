@@ -28,6 +28,23 @@ QUANTITATIVE = POSITIVE + REVERSE + (EQUAL,)
 
 Value = float | int | str | None
 
+PERCENT_UNITS = ("%", "％")  # the unit as picked from the list, or typed full-width
+TOLERANCE = 0.005  # SCORING.md: scores and amounts compare within half a cent
+
+
+class Percent(float):
+    """A number typed as a percentage ("98%"): stored as 0.98 with a percent format.
+
+    Excel, WPS and LibreOffice all store "98%" as 0.98 and remember only the format, so
+    the reader marks such values and the engine can tell 95 (with unit %) from 95%.
+    Arithmetic gives plain floats; only the typed value carries the mark.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Percent({float(self)!r})"
+
 _CENT = Decimal("0.01")
 _WIDE = Context(prec=400)  # enough digits to quantize any finite double to cents
 
@@ -129,14 +146,33 @@ def achievement(op: str, target: float, actual: float, reverse_method: str) -> f
     raise ValueError(f"not a quantitative operator: {op!r}")
 
 
+def is_percent(value: object) -> bool:
+    """A number typed as a percentage (see Percent)."""
+    return isinstance(value, Percent)
+
+
+def percent_mixed(target: Value, unit: Value, actual: Value) -> bool:
+    """RULES.md V07: unit %, both numbers, one typed as "98%" (0.98) and the other as 95.
+
+    The two are then on scales a hundredfold apart, so no score can be judged until
+    they agree; written the same way (95 and 98, or 95% and 98%) they score alike.
+    """
+    if not isinstance(unit, str) or unit.strip() not in PERCENT_UNITS:
+        return False
+    return is_number(target) and is_number(actual) and is_percent(target) != is_percent(actual)
+
+
 def indicator_score(op: Value, target: Value, actual: Value, weight: Value, qualitative_score: Value,
-                    scheme: Scheme) -> float | None:
-    """得分 of one indicator row, or None when the row does not give one yet."""
+                    scheme: Scheme, unit: Value = None) -> float | None:
+    """得分 of one indicator row, or None when the row does not give one yet
+    (including a % row whose two values are written on different scales)."""
     if not is_number(weight):
         return None
     if op == QUALITATIVE:
         return float(qualitative_score) if is_number(qualitative_score) else None
     if op not in QUANTITATIVE or not is_number(target) or not is_number(actual):
+        return None
+    if percent_mixed(target, unit, actual):
         return None
     return round2(float(weight) * achievement(op, target, actual, scheme.reverse_method))
 
@@ -152,17 +188,32 @@ def qualitative_band(level: Value, weight: Value, scheme: Scheme) -> tuple[float
     return None
 
 
-def in_qualitative_band(score: Value, level: Value, weight: Value, scheme: Scheme) -> bool:
+def band_limits(level: Value, weight: Value, scheme: Scheme) -> tuple[float, float] | None:
+    """The closed interval a typed 定性 score must fall in, with the half-cent tolerance:
+    [low − 0.005, high + 0.005] at the top band, [low − 0.005, high − 0.005] below it.
+
+    For scores typed in cents this is exactly low ≤ s ≤ high (or s < high), and a
+    spreadsheet's ROUND landing 1e-15 below an edge cannot move a score out of its band.
+    """
     band = qualitative_band(level, weight, scheme)
-    if band is None or not is_number(score):
-        return False
+    if band is None:
+        return None
     low, high, inclusive = band
-    return low <= score <= high if inclusive else low <= score < high
+    return low - TOLERANCE, high + TOLERANCE if inclusive else high - TOLERANCE
 
 
-def overshoot(op: Value, target: Value, actual: Value, scheme: Scheme) -> bool:
+def in_qualitative_band(score: Value, level: Value, weight: Value, scheme: Scheme) -> bool:
+    limits = band_limits(level, weight, scheme)
+    if limits is None or not is_number(score):
+        return False
+    return limits[0] <= score <= limits[1]
+
+
+def overshoot(op: Value, target: Value, actual: Value, scheme: Scheme, unit: Value = None) -> bool:
     """A ≥/> indicator done ≥ overshoot × target: full marks, but the target looks too low."""
     if op not in POSITIVE or not is_number(target) or not is_number(actual) or target <= 0:
+        return False
+    if percent_mixed(target, unit, actual):
         return False
     return actual >= scheme.overshoot * target
 
@@ -256,7 +307,7 @@ def evaluate(table: Table, scheme: Scheme) -> TableResult:
     executed = sum_numbers(r.executed for r in table.funds)
     rate = execution_rate(budget, executed)
     exec_score = execution_score(rate, scheme)
-    scores = [indicator_score(i.op, i.target, i.actual, i.weight, i.qualitative_score, scheme)
+    scores = [indicator_score(i.op, i.target, i.actual, i.weight, i.qualitative_score, scheme, i.unit)
               for i in table.indicators]
     weights: dict[str, list[float]] = {lv.name: [] for lv in scheme.levels}
     earned: dict[str, list[float]] = {lv.name: [] for lv in scheme.levels}

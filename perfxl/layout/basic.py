@@ -9,7 +9,11 @@ from .model import Field, Highlight, Kind, Label, SheetLayout, Validation, VType
 
 LAST_COL = 7
 FLAG_COL = 9
-WIDTHS = {0: 14, 1: 16, 2: 12, 3: 16, 4: 12, 5: 14, 6: 12, 7: 12, 8: 2, FLAG_COL: 6}
+# Template 2: a check that reads another sheet is computed in a hidden cell here (1 or 0)
+# and the mark points at that cell, since Excel's classic conditional formats refuse 3-D
+# references (files with them are "repaired" and lose every conditional format).
+CHECK_COLS = (10, 11)
+WIDTHS = {0: 14, 1: 16, 2: 12, 3: 16, 4: 12, 5: 14, 6: 12, 7: 12, 8: 2, FLAG_COL: 6, 10: 6, 11: 6}
 
 NAMED = {"income.total", "expense.total", "sangong.total", "conclusion", "problems", "missing"}  # defined names
 INCOME = (("income.budget", "本级财政预算安排"), ("income.nontax", "非税收入"),
@@ -18,12 +22,14 @@ SANGONG = (("sangong.abroad", "因公出国（境）费"), ("sangong.vehicle", "
            ("sangong.reception", "公务接待费"))
 
 
-def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
-    """Lay out F3; `dept` is the F2 sheet whose name, grade and funds rows it checks against."""
+def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout, version: int = 2) -> None:
+    """Lay out F3; `dept` is the F2 sheet whose name, grade and funds rows it checks against.
+    `version` 1 places template 1's cells (only to validate files issued with it)."""
     s = sheet
+    legacy = version < 2
     s.title = "部门整体支出绩效自评基础数据表"
     s.widths.update(WIDTHS)
-    s.hidden_cols = (8, FLAG_COL)
+    s.hidden_cols = (8, FLAG_COL) if legacy else (8, FLAG_COL, *CHECK_COLS)
     s.print_cols = LAST_COL + 1
     s.landscape = False
     conditions: list[tuple[int, str]] = []
@@ -34,6 +40,18 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
 
     def field(key: str, row: int, col: int, kind: Kind, vtype: VType, text: str, **kw) -> Field:
         return s.add(Field(key, row, col, kind, vtype, text, name=key if key in NAMED else None, **kw))
+
+    def cross_sheet(key: str, cond: str, slot: int = 0) -> None:
+        """Mark `key` while `cond` (which reads the F2 sheet) holds, and count it."""
+        target = s.get(key)
+        if legacy:
+            s.highlights.append(Highlight((target.ref,), cond, "error"))
+            conditions.append((target.row, cond))
+            return
+        check = field(f"check.{key}", target.row, CHECK_COLS[slot], Kind.FORMULA, VType.FLAG,
+                      f"{target.label} · 自查", formula=lc.flag([cond]))
+        s.highlights.append(Highlight((target.ref,), f"{a1(check.row, check.col, absolute=True)}=1", "error"))
+        conditions.append((target.row, f"{check.ref}=1"))
 
     label(0, 0, "{year}年度部门整体支出绩效自评基础数据表", "title", last_col=LAST_COL)
     s.heights[0] = 30
@@ -89,10 +107,9 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
     s.validations.append(Validation(tuple(amount_cells), "decimal", minimum=0, maximum=1e9,
                                     prompt_title="金额（万元）", prompt="以万元为单位，保留两位小数。",
                                     error_title="金额", error="请填写不小于 0 的数字，单位为万元（不要带“元”“万元”等文字）。"))
-    for key, dept_key in (("expense.basic", "funds.basic.executed"), ("expense.project", "funds.project.executed")):
-        cond = lc.figures(s.ref(key), dept.ref(dept_key, external=True))
-        s.highlights.append(Highlight((s.ref(key),), cond, "error"))
-        conditions.append((s.get(key).row, cond))
+    for slot, (key, dept_key) in enumerate((("expense.basic", "funds.basic.executed"),
+                                            ("expense.project", "funds.project.executed"))):
+        cross_sheet(key, lc.figures(s.ref(key), dept.ref(dept_key, external=True)), slot)
 
     # 实施情况
     r = 9
@@ -145,9 +162,7 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout) -> None:
     s.validations.append(Validation((conclusion.ref,), "list", source="grades", prompt_title="自评结论",
                                     prompt="与部门整体支出绩效自评表的自评等级一致。",
                                     error_title="自评结论", error="请从下拉列表选择：优、良、中、差。"))
-    cond = lc.conclusion(conclusion.ref, dept.ref("grade", external=True))
-    s.highlights.append(Highlight((conclusion.ref,), cond, "error"))
-    conditions.append((r, cond))
+    cross_sheet("conclusion", lc.conclusion(conclusion.ref, dept.ref("grade", external=True)))
     r += 1
     for key, text, required in (("issues", "问题与建议", True), ("supervisor_opinion", "主管部门意见", False)):
         label(r, 0, text)

@@ -163,6 +163,9 @@ class SheetLayout:
     def get(self, key: str) -> Field:
         return self._by_key[key]
 
+    def has(self, key: str) -> bool:
+        return key in self._by_key
+
     def ref(self, key: str, absolute: bool = False, external: bool = False) -> str:
         f = self._by_key[key]
         cell = a1(f.row, f.col, absolute)
@@ -185,6 +188,7 @@ class WorkbookLayout:
     sheets: list[SheetLayout]
     lists: dict[str, tuple[str, ...]]
     digest: str = ""  # hash of every placed field (see workbook.layout_digest)
+    version: str = ""  # the template version these cells belong to (workbook.LAYOUT_VERSIONS)
 
     def sheet(self, code: str) -> SheetLayout:
         for sheet in self.sheets:

@@ -27,8 +27,12 @@ FUNDS_COL = {"initial": 3, "budget": 4, "executed": 5, "weight": 6, "rate": 7, "
 LAST_COL = 10
 FLAG_COL = 12        # hidden: problems on this row (the sheet's count sums them)
 INCOMPLETE_COL = 13  # hidden: 1 when an indicator row is incomplete (its marks refer to it)
+# Hidden helpers of template 2: 1 when a % row's two values are on different scales (V07),
+# and the low and high end of the chosen 定性 level's band.
+MIXED_COL, LOW_COL, HIGH_COL = 14, 15, 16
 WIDTHS = {0: 9, 1: 10, 2: 26, 3: 8, 4: 11, 5: 8, 6: 14, 7: 7, 8: 8, 9: 8, 10: 24, 11: 2, FLAG_COL: 6,
-          INCOMPLETE_COL: 6}
+          INCOMPLETE_COL: 6, MIXED_COL: 6, LOW_COL: 6, HIGH_COL: 6}
+HELPERS = {"mixed": MIXED_COL, "low": LOW_COL, "high": HIGH_COL}
 
 INDICATOR_INPUTS = ("name", "op", "target", "unit", "actual", "weight", "qual", "reason")
 INDICATOR_VTYPES = {
@@ -61,14 +65,15 @@ DEPARTMENT_FUNDS = (("basic", "其中：基本支出"), ("project", "项目支�
 
 
 def build_table(sheet: SheetLayout, scheme: Scheme, *, department: bool, issued: bool, goal_issued: bool = False,
-                project_totals: list[SheetLayout] | None = None) -> None:
+                project_totals: list[SheetLayout] | None = None, version: int = 2) -> None:
     """Lay out a whole F1 (department=False) or F2 (department=True) sheet.
 
     `issued`: budget figures and names come from the roster (locked) instead of inputs.
     `goal_issued`: the roster gave this project's 预期目标, so it is locked too.
     `project_totals`: for F2, the project sheets whose totals feed the 项目支出 row.
+    `version`: the template version whose cells to place (1 only to validate files issued with it).
     """
-    b = _Builder(sheet, scheme)
+    b = _Builder(sheet, scheme, legacy=version < 2)
     b.header(department, issued)
     b.funds(department, issued, project_totals or [])
     b.goals(goal_issued)
@@ -79,13 +84,14 @@ def build_table(sheet: SheetLayout, scheme: Scheme, *, department: bool, issued:
 
 
 class _Builder:
-    def __init__(self, sheet: SheetLayout, scheme: Scheme):
+    def __init__(self, sheet: SheetLayout, scheme: Scheme, legacy: bool = False):
         self.s = sheet
         self.scheme = scheme
+        self.legacy = legacy
         self.row = 0
         self.conditions: list[tuple[int, str]] = []  # (row, condition) feeding the counter column
         sheet.widths.update(WIDTHS)
-        sheet.hidden_cols = (11, FLAG_COL, INCOMPLETE_COL)
+        sheet.hidden_cols = (11, FLAG_COL, INCOMPLETE_COL) + (() if legacy else tuple(HELPERS.values()))
         sheet.print_cols = LAST_COL + 1
 
     # --- helpers -------------------------------------------------------------------
@@ -272,10 +278,18 @@ class _Builder:
                        choices={"op": "operators", "unit": "units"}.get(key),
                        align="left" if key in ("name", "reason") else None)
         refs = {key: a1(row, col) for key, col in COL.items()}
+        if not self.legacy:
+            refs.update({key: a1(row, col) for key, col in HELPERS.items()})
+            self.field(f"{prefix}.mixed", row, MIXED_COL, Kind.FORMULA, VType.FLAG, f"{where} · 百分比写法不一致",
+                       formula=fx.percent_mixed(refs["target"], refs["unit"], refs["actual"]))
+            for end in ("low", "high"):
+                self.field(f"{prefix}.{end}", row, HELPERS[end], Kind.FORMULA, VType.SCORE,
+                           f"{where} · 定性评分{'下限' if end == 'low' else '上限'}",
+                           formula=fx.band_limit(refs["actual"], refs["weight"], self.scheme, end == "high"))
         self.field(f"{prefix}.score", row, COL["score"], Kind.FORMULA, VType.SCORE, f"{where} · 得分",
                    formula=fx.indicator_score(refs["op"], refs["target"], refs["actual"], refs["weight"],
-                                              refs["qual"], self.scheme))
-        conditions = lc.indicator_conditions(refs, self.scheme)
+                                              refs["qual"], self.scheme, None if self.legacy else refs["mixed"]))
+        conditions = lc.indicator_conditions(refs, self.scheme, self.legacy)
         self.field(f"{prefix}.incomplete", row, INCOMPLETE_COL, Kind.FORMULA, VType.FLAG, f"{where} · 填写不完整",
                    formula=lc.flag([conditions.pop("incomplete")]))
         self.conditions.append((row, f"{a1(row, INCOMPLETE_COL)}=1"))
@@ -307,8 +321,9 @@ class _Builder:
         def rng(key: str) -> str:
             return a1_range(first, COL[key], last, COL[key])
 
-        refs = {key: a1(first, col) for key, col in COL.items()}
-        refs_abs_col = {key: f"${a1(first, col)}" for key, col in COL.items()}
+        cols = COL if self.legacy else {**COL, **HELPERS}
+        refs = {key: a1(first, col) for key, col in cols.items()}
+        refs_abs_col = {key: f"${a1(first, col)}" for key, col in cols.items()}
         v = self.s.validations
         v.append(Validation((rng("op"),), "list", source="operators", prompt_title="指标性质",
                             prompt="定量指标选 ≥ > ≤ < =；文字描述的指标选“定性”。",
@@ -316,25 +331,32 @@ class _Builder:
         v.append(Validation((rng("target"),), "custom",
                             source=f'OR({refs_abs_col["op"]}={qual},{refs_abs_col["op"]}="",'
                                    f'ISNUMBER({refs["target"]}))',
-                            prompt_title="年度指标值", prompt="定量指标填数字（百分比可直接输入 95%）；定性指标填目标的简短描述。",
+                            prompt_title="年度指标值", prompt=f"定量指标填数字；定性指标填目标的简短描述。{lc.PERCENT_RULE}",
                             error_title="年度指标值", error="定量指标的年度指标值应为数字，不要带单位或文字。"))
         v.append(Validation((rng("unit"),), "list", source="units", error_type="warning",
                             prompt_title="计量单位", prompt="从下拉列表选择，也可填写其他单位。定性指标可不填。",
                             error_title="计量单位", error="该单位不在常用列表中。确定使用吗？"))
         v.append(Validation((rng("actual"),), "list", source="qualitative", show_error=False,
                             prompt_title="实际完成值",
-                            prompt="定量指标填数字；定性指标从下拉列表选择完成档次。"))
+                            prompt=f"定量指标填数字；定性指标从下拉列表选择完成档次。{lc.PERCENT_RULE}"))
         v.append(Validation((rng("weight"),), "decimal", minimum=0, maximum=100,
                             prompt_title="分值", prompt="本一级指标各行分值之和应为规定分值（见左侧）。",
                             error_title="分值", error="分值应为 0～100 之间的数字。"))
-        band = fx.in_qualitative_band(refs["qual"], refs_abs_col["actual"], refs_abs_col["weight"], scheme)
+        if self.legacy:
+            band = fx.in_qualitative_band(refs["qual"], refs_abs_col["actual"], refs_abs_col["weight"], scheme)
+            band_check = f'ISNUMBER({refs_abs_col["weight"]}),{band}'
+        else:
+            low, high = refs_abs_col["low"], refs_abs_col["high"]
+            band_check = f'ISNUMBER({low}),{refs["qual"]}>={low},{refs["qual"]}<={high}'
         v.append(Validation((rng("qual"),), "custom",
-                            source=f'AND({refs_abs_col["op"]}={qual},ISNUMBER({refs["qual"]}),'
-                                   f'ISNUMBER({refs_abs_col["weight"]}),{band})',
+                            source=f'AND({refs_abs_col["op"]}={qual},ISNUMBER({refs["qual"]}),{band_check})',
                             prompt_title="定性评分", prompt=f"仅定性指标填写，须在所选档次的区间内：{bands}。",
                             error_title="定性评分",
                             error="定性评分须在所选档次的区间内（先选指标性质“定性”、完成档次并填写分值）。"))
-        conds = lc.indicator_conditions(refs_abs_col, scheme)
+        conds = lc.indicator_conditions(refs_abs_col, scheme, self.legacy)
+        if not self.legacy:
+            self._highlight(rng("target"), conds["percent_mixed"], "error")
+            self._highlight(rng("actual"), conds["percent_mixed"], "error")
         self._highlight(rng("reason"), conds["reason_missing"], "error")
         self._highlight(rng("reason"), conds["overshoot"], "warning")
         self._highlight(rng("qual"), conds["band"], "error")

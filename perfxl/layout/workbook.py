@@ -14,7 +14,11 @@ from .model import SheetLayout, WorkbookLayout
 from .summary import build_summary
 from .table import build_table
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
+# Versions whose layout this code can still build: workbooks stay in circulation for
+# months, so a file issued by an earlier release validates by the layout it was made with.
+# 2: % rows checked for mixed scales (V07), 定性 band limits and cross-sheet checks in helper cells.
+LAYOUT_VERSIONS = ("1", "2")
 MAX_SHAPES = 256  # workbook shapes kept in each per-shape cache (layouts, plans, record JSON)
 RECORD_SHEET = "_perfxl"
 SHEET_NAMES = {
@@ -43,51 +47,58 @@ _cache: dict[tuple, WorkbookLayout] = {}
 
 
 def build_layout(scheme: Scheme, projects: int, blank: bool = False,
-                 goals_issued: tuple[bool, ...] | None = None) -> WorkbookLayout:
-    """The layout of a workbook with `projects` project sheets (cached: it is pure)."""
+                 goals_issued: tuple[bool, ...] | None = None, version: str = TEMPLATE_VERSION) -> WorkbookLayout:
+    """The layout of a workbook with `projects` project sheets (cached: it is pure).
+
+    `version`: one of LAYOUT_VERSIONS; the writer always uses the current one, the
+    validator the one a returned file records.
+    """
     goals = tuple(goals_issued) if goals_issued is not None else (False,) * projects
     if len(goals) != projects:
         raise ValueError("goals_issued needs one entry per project")
-    key = (scheme.name, scheme.content_hash, projects, blank, goals)
+    if version not in LAYOUT_VERSIONS:
+        raise ValueError(f"unknown template version {version!r}")
+    key = (scheme.name, scheme.content_hash, projects, blank, goals, version)
     if key not in _cache:
         if len(_cache) >= MAX_SHAPES:  # 2^projects goal patterns: keep memory flat over a province
             del _cache[next(iter(_cache))]
-        _cache[key] = _build(scheme, projects, blank, goals)
+        _cache[key] = _build(scheme, projects, blank, goals, int(version))
     return _cache[key]
 
 
 _sheet_cache: dict[tuple, SheetLayout] = {}
 
 
-def _project_sheet(scheme: Scheme, i: int, issued: bool, goal_issued: bool) -> SheetLayout:
+def _project_sheet(scheme: Scheme, i: int, issued: bool, goal_issued: bool, version: int) -> SheetLayout:
     """A project sheet depends only on its index and whether its goal is issued: shared by every shape."""
-    key = (scheme.name, scheme.content_hash, i, issued, goal_issued)
+    key = (scheme.name, scheme.content_hash, i, issued, goal_issued, version)
     if key not in _sheet_cache:
         sheet = SheetLayout(project_sheet_name(i), "project", f"p{i}")
-        build_table(sheet, scheme, department=False, issued=issued, goal_issued=goal_issued)
+        build_table(sheet, scheme, department=False, issued=issued, goal_issued=goal_issued, version=version)
         _sheet_cache[key] = sheet
     return _sheet_cache[key]
 
 
-def _shared_sheets(scheme: Scheme, projects: int, issued: bool, project_sheets: list[SheetLayout]
+def _shared_sheets(scheme: Scheme, projects: int, issued: bool, project_sheets: list[SheetLayout], version: int
                    ) -> tuple[SheetLayout, SheetLayout, SheetLayout]:
     """F2, basic data and summary read only the project sheets' fixed cells: one per project count."""
-    key = (scheme.name, scheme.content_hash, projects, issued, "shared")
+    key = (scheme.name, scheme.content_hash, projects, issued, "shared", version)
     if key not in _sheet_cache:
         dept = SheetLayout(SHEET_NAMES["dept"], "department", "dept")
-        build_table(dept, scheme, department=True, issued=issued, project_totals=project_sheets)
+        build_table(dept, scheme, department=True, issued=issued, project_totals=project_sheets, version=version)
         basic = SheetLayout(SHEET_NAMES["basic"], "basic", "basic")
-        build_basic(basic, scheme, dept)
+        build_basic(basic, scheme, dept, version)
         summary = SheetLayout(SHEET_NAMES["summary"], "summary", "summary")
         build_summary(summary, project_sheets)
         _sheet_cache[key] = (dept, basic, summary)  # type: ignore[assignment]
     return _sheet_cache[key]  # type: ignore[return-value]
 
 
-def _build(scheme: Scheme, projects: int, blank: bool, goals: tuple[bool, ...]) -> WorkbookLayout:
+def _build(scheme: Scheme, projects: int, blank: bool, goals: tuple[bool, ...], version: int) -> WorkbookLayout:
     issued = not blank
-    project_sheets = [_project_sheet(scheme, i, issued, goals[i - 1] and issued) for i in range(1, projects + 1)]
-    dept, basic, summary = _shared_sheets(scheme, projects, issued, project_sheets)
+    project_sheets = [_project_sheet(scheme, i, issued, goals[i - 1] and issued, version)
+                      for i in range(1, projects + 1)]
+    dept, basic, summary = _shared_sheets(scheme, projects, issued, project_sheets, version)
     info = SheetLayout(SHEET_NAMES["info"], "instructions", "info")
     dept_name = dept.ref("name", external=True)
     info_values = {"department": fx.text_of(dept_name)}
@@ -106,7 +117,7 @@ def _build(scheme: Scheme, projects: int, blank: bool, goals: tuple[bool, ...]) 
                 if d.type == "choice":
                     lists[f"detail.{q.key}.{d.key}"] = d.choices
     layout = WorkbookLayout(scheme.name, scheme.content_hash, projects, blank,
-                            [info, basic, dept, summary, *project_sheets], lists)
+                            [info, basic, dept, summary, *project_sheets], lists, version=str(version))
     layout.digest = layout_digest(layout)
     return layout
 

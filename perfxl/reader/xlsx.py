@@ -24,6 +24,8 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 from lxml import etree
 
+from ..scoring import Percent
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -45,6 +47,8 @@ STREAM_FROM = 2 * 2**20
 MAX_HELD = 100_000  # elements inside one wanted element of a streamed part (a row, a string item, a cell)
 _SHEET, _DEFINED_NAME, _SI, _PROTECTION, _SHEET_DATA = (_M + t for t in (
     "sheet", "definedName", "si", "sheetProtection", "sheetData"))
+_NUM_FMT, _CELL_XFS, _XF = (_M + t for t in ("numFmt", "cellXfs", "xf"))
+BUILTIN_PERCENT = frozenset(("9", "10"))  # 0% and 0.00%: what Excel gives a typed "98%"
 _RELATIONSHIP = "{%s}Relationship" % PKG_REL
 _PROPERTY = "{%s}property" % CUSTOM
 
@@ -66,7 +70,7 @@ class Cell(NamedTuple):
     A NamedTuple rather than a dataclass: a workbook has thousands and this is cheaper.
     """
 
-    value: object = None          # None, float, str or bool; errors as their text ("#DIV/0!")
+    value: object = None          # None, float (Percent when shown as a percentage), str or bool; errors as text
     formula: str | None = None
     error: bool = False
 
@@ -95,6 +99,7 @@ class Book:
     parts: list[str]
     source: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
     strings: list[str] = field(default_factory=list, repr=False, compare=False)
+    percent_styles: frozenset[str] = frozenset()  # cell style indices (the `s` attribute) with a % format
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:
@@ -118,7 +123,7 @@ class Book:
                 limit = bounds[sheet.name]
             else:
                 continue
-            _read_sheet(self.source, sheet, self.strings, limit)
+            _read_sheet(self.source, sheet, self.strings, limit, self.percent_styles)
             sheet.read = True
 
 
@@ -277,10 +282,13 @@ def read_book(source: str | Mapping[str, bytes], bounds: Mapping[str, Bounds] | 
     wb_part = next((t for typ, t in root_rels.values() if typ == OFFICE_DOCUMENT), "xl/workbook.xml")
     rels = _rels(parts, wb_part)
     strings: list[str] = []
+    percent: frozenset[str] = frozenset()
     for typ, target in rels.values():
         if typ.endswith("/sharedStrings") and target in parts:
             strings = _strings(parts, target)
-    book = Book([], {}, _properties(parts), list(parts), parts, strings)
+        elif typ.endswith("/styles") and target in parts:
+            percent = _percent_styles(parts, target)
+    book = Book([], {}, _properties(parts), list(parts), parts, strings, percent)
     for el in _elements(parts, wb_part, _SHEET, _DEFINED_NAME):
         if el.tag == _SHEET:
             target = rels.get(el.get("{%s}id" % REL), ("", ""))[1]
@@ -303,7 +311,34 @@ def _properties(parts: Mapping[str, bytes]) -> dict[str, str]:
     return out
 
 
-def _read_sheet(parts: Mapping[str, bytes], sheet: Sheet, strings: list[str], bounds: Bounds) -> None:
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def is_percent_format(code: str) -> bool:
+    """A number format that shows a percentage: a % outside quotes, escapes and [brackets],
+    in its first (positive) section."""
+    return "%" in _QUOTED.sub("", code).split(";")[0]
+
+
+def _percent_styles(parts: Mapping[str, bytes], part: str) -> frozenset[str]:
+    """Indices of the cell formats (cellXfs) whose number format is a percentage."""
+    custom: set[str] = set()
+    out: set[str] = set()
+    index = 0
+    for el in _elements(parts, part, _NUM_FMT, _CELL_XFS, _XF):
+        if el.tag == _NUM_FMT:
+            if is_percent_format(el.get("formatCode", "")):
+                custom.add(el.get("numFmtId", ""))
+        elif el.tag == _XF and el.getparent() is not None and el.getparent().tag == _CELL_XFS:
+            fmt = el.get("numFmtId", "0")
+            if fmt in BUILTIN_PERCENT or fmt in custom:
+                out.add(str(index))
+            index += 1
+    return frozenset(out)
+
+
+def _read_sheet(parts: Mapping[str, bytes], sheet: Sheet, strings: list[str], bounds: Bounds,
+                percent: frozenset[str] = frozenset()) -> None:
     """The sheet's cells inside `bounds`, by their `r` reference (counted on where a client left it out)."""
     data = parts.get(sheet.part)
     if data is None:
@@ -359,10 +394,12 @@ def _read_sheet(parts: Mapping[str, bytes], sheet: Sheet, strings: list[str], bo
                 raw = v.text
                 if t is None:
                     try:
-                        cells[key] = Cell(float(raw), None)
-                        continue
+                        number = float(raw)
                     except (TypeError, ValueError):
                         pass
+                    else:
+                        cells[key] = Cell(Percent(number) if percent and c.get("s") in percent else number, None)
+                        continue
                 elif t == "s" and raw and raw.isdigit():  # isdigit: no sign, so no strings[-1]
                     try:
                         cells[key] = Cell(strings[int(raw)], None)
@@ -384,7 +421,10 @@ def _read_sheet(parts: Mapping[str, bytes], sheet: Sheet, strings: list[str], bo
                 elif t == "str" and raw is not None:
                     cells[key] = Cell(raw, formula)
                     continue
-        cells[key] = _cell(c, key[0], key[1], strings, shared)
+        cell = _cell(c, key[0], key[1], strings, shared)
+        if percent and type(cell.value) is float and c.get("s") in percent:
+            cell = cell._replace(value=Percent(cell.value))
+        cells[key] = cell
 
 
 def _streamed_cells(sheet: Sheet, data: bytes) -> Iterator[etree._Element]:

@@ -96,10 +96,15 @@ def parse_scheme(raw: bytes | str, source: str = "<scheme>") -> Scheme:
         raise SchemeError(Message("scheme.toml", {"reason": f"{source}: {exc}"})) from exc
     checker = _Checker(source)
     scheme = checker.scheme(data)
+    if scheme is not None:
+        checker.validation_lengths(scheme)
     if checker.problems:
         raise SchemeError(checker.problems)
     assert scheme is not None
     return scheme
+
+
+VALIDATION_LIMIT = 255  # Excel's limit on a validation formula and on a list literal (joined by ",")
 
 
 def scheme_from_json(text: str, source: str = "<record>") -> Scheme:
@@ -210,6 +215,33 @@ class _Checker:
             dupes = sorted({x for x in out if out.count(x) > 1})
             self.problem(f"{path}.{key}", "scheme.duplicate", actual=", ".join(dupes))
         return tuple(out)
+
+    def validation_lengths(self, scheme: Scheme) -> None:
+        """Every dropdown list and custom validation the scheme's workbooks get fits Excel's
+        255 characters (longer ones are dropped by xlsxwriter or refused by Excel), named by
+        the scheme key that makes it. Only for schemes being loaded to generate: a scheme
+        recorded in an issued workbook is never refused."""
+        from ..layout.workbook import build_layout  # the layout is built from a loaded scheme
+
+        keys = {"units": "indicators.units", "qualitative": "qualitative[].name", "grades": "grades[].name"}
+        for i, group in enumerate(scheme.question_groups):
+            for j, q in enumerate(group.questions):
+                for k, d in enumerate(q.detail):
+                    keys[f"detail.{q.key}.{d.key}"] = f"basic_data.groups[{i}].questions[{j}].detail[{k}].choices"
+        seen: set[str] = set()
+        for blank in (False, True):
+            layout = build_layout(scheme, 1, blank)
+            for sheet in layout.sheets:
+                for v in sheet.validations:
+                    if v.kind == "list" and v.source in layout.lists:
+                        length, key = len(",".join(layout.lists[v.source])), keys.get(v.source, v.source)
+                    elif v.kind == "custom" and v.source:
+                        length, key = len(v.source), f"{sheet.name} {v.prompt_title}"
+                    else:
+                        continue
+                    if length > VALIDATION_LIMIT and key not in seen:
+                        seen.add(key)
+                        self.problem(key, "scheme.validation_too_long", length=length, limit=VALIDATION_LIMIT)
 
     # --- sections ----------------------------------------------------------------------
     def scheme(self, data: dict[str, Any]) -> Scheme | None:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..errors import SchemeError
 from ..layout.model import Kind, WorkbookLayout
-from ..layout.workbook import TEMPLATE_VERSION, build_layout
+from ..layout.workbook import LAYOUT_VERSIONS, build_layout
 from ..reader.record import Record, RecordError, read_record
 from ..reader.xlsx import Book
 from ..scheme.loader import available_schemes, load_scheme, scheme_from_json
@@ -18,7 +18,7 @@ from ..scheme.model import Scheme
 from .context import Context, Options
 from .model import FileResult, file_finding
 
-ACCEPTED_VERSIONS = (TEMPLATE_VERSION,)
+ACCEPTED_VERSIONS = LAYOUT_VERSIONS  # every version this code can lay out: issued files stay valid
 
 
 def open_template(path: str, book: Book, options: Options, result: FileResult) -> Context | None:
@@ -51,7 +51,7 @@ def open_template(path: str, book: Book, options: Options, result: FileResult) -
     if isinstance(scheme, str):
         stop("F07", "scheme", reason=scheme)
         return None
-    layout = _layout(record, scheme)
+    layout = _layout(record, scheme, result.template_version)
     if layout is None:
         stop("F07", "layout")
         return None
@@ -93,7 +93,7 @@ def _scheme(record: Record) -> Scheme | str:
     return scheme
 
 
-def _layout(record: Record, scheme: Scheme) -> WorkbookLayout | None:
+def _layout(record: Record, scheme: Scheme, version: str) -> WorkbookLayout | None:
     try:
         projects = int(record.get("projects", "0"))
     except ValueError:
@@ -114,5 +114,5 @@ def _layout(record: Record, scheme: Scheme) -> WorkbookLayout | None:
                              for f in (fields if isinstance(fields, list) else [])))
     if len(goals) != projects:
         return None
-    layout = build_layout(scheme, projects, blank, tuple(goals))
+    layout = build_layout(scheme, projects, blank, tuple(goals), version)
     return layout if layout.digest == record.get("layout_hash") else None

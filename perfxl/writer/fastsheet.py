@@ -12,7 +12,8 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 CLASSIC_FUNCTIONS = frozenset({
-    "ABS", "AND", "COUNT", "COUNTA", "IF", "ISNUMBER", "MAX", "MIN", "NOT", "OR", "ROUND", "SUM", "TRIM",
+    "ABS", "AND", "CELL", "COUNT", "COUNTA", "IF", "ISNUMBER", "LEFT", "MAX", "MIN", "NOT", "OR", "ROUND", "SUM",
+    "TRIM",
 })
 
 

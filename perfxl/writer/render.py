@@ -16,6 +16,7 @@ from ..evaluate import evaluate_workbook
 from ..layout.model import Field, Kind, SheetLayout, Validation, WorkbookLayout
 from ..layout.workbook import RECORD_SHEET, TEMPLATE_VERSION
 from ..scheme.model import Scheme
+from ..scoring import Percent
 from .fastsheet import FastWorksheet
 from .record import KEY_COL, VALUE_COL, Meta, defined_names, record_rows
 from .styles import Styles
@@ -108,6 +109,8 @@ def _fields(ws: Any, sheet: SheetLayout, styles: Styles, values: Values, cached:
             ws.write_formula(f.row, f.col, f.formula, fmt, value)
         else:
             value = values.get((sheet.code, f.key), f.value)
+            if isinstance(value, Percent):  # typed as "98%": the cell keeps a percent format, as in Excel
+                fmt = styles.field(f.kind, f.vtype, f.align, "0%" if round(value * 100, 9).is_integer() else "0.00%")
             _write_value(ws, f, value, fmt)
 
 

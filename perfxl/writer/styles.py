@@ -64,12 +64,15 @@ class Styles:
             fmt = self._labels[name] = self.wb.add_format(LABEL_STYLES[name])
         return fmt
 
-    def field(self, kind: Kind, vtype: VType, align: str | None) -> Any:
-        key = (kind, vtype, align)
+    def field(self, kind: Kind, vtype: VType, align: str | None, percent: str | None = None) -> Any:
+        """`percent`: the percent format of a value typed as "98%" (what a client gives the cell)."""
+        key = (kind, vtype, align, percent)
         fmt = self._fields.get(key)
         if fmt is None:
             props: dict[str, Any] = {**_BASE, **_BOX}
-            if vtype in NUM_FORMATS:
+            if percent:
+                props["num_format"] = percent
+            elif vtype in NUM_FORMATS:
                 props["num_format"] = NUM_FORMATS[vtype]
             props["align"] = align or ALIGN.get(vtype, "right" if vtype in NUM_FORMATS else "center")
             if vtype == VType.LONGTEXT:

@@ -109,3 +109,20 @@ def test_live_problem_counts_are_exercised(recalculated) -> None:
     totals = [evaluate_workbook(c.layout, c.values, c.scheme)[("info", "problems.total")] for c in cases]
     assert sum(1 for t in totals if t == 0) >= 1
     assert sum(1 for t in totals if t > 0) >= len(cases) // 2
+
+
+def test_percent_typed_inputs_are_exercised(recalculated) -> None:
+    """Among the inputs: % rows typed as "95%" in both cells (scored alike) and in one (V07, blank score)."""
+    from perfxl.scoring import is_percent
+
+    cases, _ = recalculated
+    mixed = both = 0
+    for c in cases:
+        expected = evaluate_workbook(c.layout, c.values, c.scheme)
+        mixed += sum(1 for (code, key), v in expected.items() if key.endswith(".mixed") and v == 1)
+        for sheet in c.layout.sheets:
+            for r in sheet.indicator_rows:
+                target, actual = (c.values.get((sheet.code, f"ind.{r.index}.{k}")) for k in ("target", "actual"))
+                if is_percent(target) and is_percent(actual):
+                    both += expected[(sheet.code, f"ind.{r.index}.score")] not in ("", None)
+    assert mixed >= 5 and both >= 5, (mixed, both)

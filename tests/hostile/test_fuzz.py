@@ -20,7 +20,7 @@
      the layout records (cell references parsed from each formula field, across sheets,
      ranges expanded);
    - the cells named by a live check X feeds: each formula field that is a live-check
-     counter (`flag.*`, `ind.N.incomplete`, `missing`) is a sum of terms, one term per
+     counter (`flag.*`, `check.*`, `ind.N.incomplete`, `ind.N.mixed`, `missing`) is a sum of terms, one term per
      check; for every term that reads X or a cell of D(X) (directly or through a range),
      the cells the term names one by one (a range, as in COUNT(H12:H40), only asks whether
      any cell is filled, so its cells are not added). The workbook's own live checks say
@@ -245,9 +245,12 @@ def _two_huge_amounts(doc: Doc) -> None:
 
 
 def _layout_forms(doc: Doc) -> None:
-    data = json.loads(unpack(str(doc.base.record["layout.1"][1])))
+    chunks = sorted((k for k in doc.base.record if k.startswith("layout.")), key=lambda k: int(k.split(".")[1]))
+    data = json.loads(unpack("".join(str(doc.base.record[k][1]) for k in chunks)))
     data["forms"] = {k: ["goal.target", "B12", "issued"] for k in data["forms"]}
-    _repacked(doc, "layout.1", json.dumps(data))
+    _repacked(doc, "layout.1", json.dumps(data))  # small now: one chunk holds it
+    for k in chunks[1:]:
+        set_inline(doc.cell(doc.base.sheet_parts["_perfxl"], doc.base.record[k][0], 1), "")
 
 
 KNOWN = {
@@ -296,7 +299,7 @@ Cell = tuple[str, int, int]   # sheet name, row, col (0-based)
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _REF = re.compile(r"(?<![A-Za-z0-9_.'])(?:'((?:[^']|'')+)'!)?\$?([A-Z]{1,3})\$?(\d{1,7})"
                   r"(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?(?![A-Za-z0-9_(!])")
-CHECKS = re.compile(r"^(flag\..+|ind\.\d+\.incomplete|missing)$")
+CHECKS = re.compile(r"^(flag\..+|check\..+|ind\.\d+\.(incomplete|mixed)|missing)$")
 
 
 def references(formula: str, sheet: str, ranges: bool = True) -> set[Cell]:
@@ -509,7 +512,7 @@ def test_one_changed_input_is_reported_where_it_matters(chunk: int, tmp_path: Pa
             continue
         ok = allowed(g, sheet.code, field.key, value, clean.values)
         outside = []
-        for f in result.findings:
+        for f in result.all_findings():  # consequences too: each must lie where the mistake reaches
             if f.sheet is None or f.cell is None:
                 outside.append(_where(f))
                 continue

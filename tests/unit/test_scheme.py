@@ -316,3 +316,34 @@ def test_content_hash_ignores_comments_and_spacing():
 ])
 def test_content_hash_changes_with_a_number(old, new):
     assert parse_scheme(edit(old, new)).content_hash != parse_scheme(NATIONAL).content_hash
+
+
+# --- what Excel can hold ------------------------------------------------------------------
+
+def test_a_unit_list_past_excels_255_characters_is_refused_naming_the_key():
+    """xlsxwriter drops a list validation whose literal exceeds 255 characters (Excel refuses it)."""
+    many = ", ".join(f'"单位{i:03d}"' for i in range(60))
+    err = rejected(edit('units = ["%", ', f'units = [{many}, "%", '))
+    for lang in ("zh", "en"):
+        rendered = err.render(lang)
+        assert "indicators.units" in rendered and "255" in rendered, rendered
+
+
+def test_long_qualitative_level_names_are_refused_only_where_they_reach_a_list():
+    long_name = "达成年度指标" + "且" * 240
+    err = rejected(edit('name = "达成年度指标"', f'name = "{long_name}"'))
+    assert "qualitative[].name" in err.render("en")
+
+
+@pytest.mark.parametrize("path", available_schemes(), ids=lambda p: p.stem)
+def test_every_bundled_scheme_fits_excels_validation_limits(path):
+    """Custom validation formulas and list literals of both table kinds, blank and issued."""
+    from perfxl.layout import build_layout
+
+    scheme = load_scheme(str(path))
+    for blank in (False, True):
+        layout = build_layout(scheme, 2, blank)
+        lengths = [len(v.source) for s in layout.sheets for v in s.validations if v.kind == "custom"]
+        lengths += [len(",".join(layout.lists[v.source])) for s in layout.sheets for v in s.validations
+                    if v.kind == "list" and v.source in layout.lists]
+        assert lengths and max(lengths) <= 255, max(lengths)

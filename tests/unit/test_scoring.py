@@ -21,6 +21,7 @@ from perfxl.scoring import (
     Indicator,
     Table,
     achievement,
+    band_limits,
     evaluate,
     execution_rate,
     execution_reason_required,
@@ -338,7 +339,18 @@ def test_qualitative_band_edges_are_rounded_to_cents():
     assert qualitative_band(NOT_MET, 3.33, NATIONAL) == (0.0, 2.0, False)
     assert in_qualitative_band(2.66, MET, 3.33, NATIONAL)
     assert in_qualitative_band(2.0, PARTLY, 3.33, NATIONAL)
-    assert not in_qualitative_band(1.999, PARTLY, 3.33, NATIONAL)
+    assert not in_qualitative_band(1.99, PARTLY, 3.33, NATIONAL)
+    assert not in_qualitative_band(2.66, PARTLY, 3.33, NATIONAL)  # the upper edge belongs to the band above
+
+
+def test_band_limits_forgive_a_rounding_below_the_edge():
+    """Gnumeric's ROUND(x, 2) can land 1e-15 below x: a score typed at an edge stays in its band."""
+    assert in_qualitative_band(7 - 1e-15, MET, 7, NATIONAL)
+    assert in_qualitative_band(5.6 - 1e-15, MET, 7, NATIONAL)
+    assert not in_qualitative_band(5.6 - 1e-15, PARTLY, 7, NATIONAL)
+    assert band_limits(MET, 7, NATIONAL) == (5.6 - 0.005, 7 + 0.005)
+    assert band_limits(PARTLY, 7, NATIONAL) == (4.2 - 0.005, 5.6 - 0.005)
+    assert band_limits(MET, "七", NATIONAL) is None
     # province: 达成 from 0.85 × 7 = 5.95
     assert qualitative_band(MET, 7, PROVINCE) == (5.95, 7.0, True)
     assert qualitative_band(MET, None, NATIONAL) is None

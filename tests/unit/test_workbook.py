@@ -111,7 +111,8 @@ def test_dropdowns_and_numeric_validation(book, scheme) -> None:
     assert unit.errorStyle == "warning"  # other units allowed
     assert any(dv.type == "decimal" for dv in ws.data_validations.dataValidation)
     custom = [dv for dv in ws.data_validations.dataValidation if dv.type == "custom"]
-    assert any("定性" in dv.formula1 and "ROUND" in dv.formula1 for dv in custom)  # 定性 band
+    # 定性 band: against the row's hidden limit cells, so the formula stays short for any scheme
+    assert any("定性" in dv.formula1 and ">=$P" in dv.formula1 and "<=$Q" in dv.formula1 for dv in custom)
     assert all(dv.prompt for dv in lists)
     basic = book[SHEET_NAMES["basic"]]
     assert any(dv.formula1 == '"是,否"' for dv in basic.data_validations.dataValidation)
@@ -127,7 +128,9 @@ def test_live_checks_present(book, layout) -> None:
     reason = by_range[f"K{first}:K{last}"]
     assert any("TRIM($K" in f and "$J" in f for f in reason)          # 得分 < 分值 without a reason
     assert any("1.2*$E" in f for f in reason)                         # overshoot, warning
-    assert any("ROUND($H" in f for f in by_range[f"I{first}:I{last}"])  # 定性 band
+    assert any(f"$P{first}" in f for f in by_range[f"I{first}:I{last}"])  # 定性 band, by its limit cells
+    for col in "EG":  # 年度指标值 and 实际完成值 written on different % scales (V07)
+        assert any(f"$O{first}=1" in f for f in by_range[f"{col}{first}:{col}{last}"]), col
     assert any(f"$N{first}=1" in f for f in by_range[f"C{first}:C{last}"])  # incomplete row
     executed = p1.get("funds.fiscal.executed").ref
     assert any(">" in f for f in by_range[executed])                   # over budget
@@ -302,3 +305,39 @@ def test_layouts_sharing_sheets_match_fresh_builds() -> None:
         assert (layout.digest, [(s.name, [(f.key, f.row, f.col, f.kind, f.formula) for f in s.fields])
                                 for s in layout.sheets]) == fresh[goals]
     assert len({d for d, _ in fresh.values()}) == len(patterns)
+
+
+@pytest.mark.parametrize("scheme_name", ["national", "province-example"])
+def test_excel_safe_conditional_formats_and_validations(roster, scheme_name) -> None:
+    """Excel's classic conditional-format block refuses 3-D references (the file is "repaired"
+    and loses every conditional format), and validation formulas and list literals are cut
+    off at 255 characters: checked on the generated files of every bundled scheme."""
+    scheme = load_scheme(scheme_name)
+    for data in (department_workbook(max(roster.departments, key=lambda d: len(d.projects)), 2025, scheme,
+                                     GENERATED),
+                 blank_workbook(2, 2025, scheme, GENERATED)):
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        checked = 0
+        for ws in wb.worksheets:
+            for rng in ws.conditional_formatting:
+                for rule in rng.rules:
+                    for formula in rule.formula:
+                        assert "!" not in re.sub(r'"[^"]*"', '""', formula), (ws.title, str(rng.sqref), formula)
+                        checked += 1
+            for dv in ws.data_validations.dataValidation:
+                if dv.type in ("custom", "list"):
+                    assert len(dv.formula1) <= 255, (ws.title, dv.sqref, len(dv.formula1))
+        assert checked > 50
+
+
+def test_cross_sheet_checks_of_basic_data_point_at_their_own_sheet(layout) -> None:
+    """基础数据表's checks against 部门整体支出绩效自评表 are computed in hidden cells of the sheet."""
+    basic = layout.sheet("basic")
+    checks = [f for f in basic.fields if f.key.startswith("check.")]
+    assert {f.key for f in checks} == {"check.expense.basic", "check.expense.project", "check.conclusion"}
+    for f in checks:
+        assert SHEET_NAMES["dept"] in f.formula and f.col in basic.hidden_cols
+        target = basic.get(f.key.removeprefix("check."))
+        marks = [h for h in basic.highlights if h.ranges == (target.ref,)]
+        assert marks and all("!" not in h.formula for h in marks)
+        assert any(f"${f.ref[0]}${f.row + 1}=1" in h.formula for h in marks)
