@@ -157,7 +157,7 @@ def annotate_bytes(result: FileResult, lang: str = "zh", strict: bool = False) -
         book = openpyxl.load_workbook(fh, rich_text=True)
     book.template = False  # an .xltx input is still saved as a workbook
     _remove_previous(book)
-    _mark_cells(book, result.findings, lang)
+    _mark_cells(book, result.all_findings(), lang)
     _results_sheet(book, result, lang, strict)
     buffer = BytesIO()
     book.save(buffer)

@@ -36,6 +36,7 @@ register({
     "html_report.filters": ("筛选", "Filter"),
     "html_report.severity": ("级别", "Severity"),
     "html_report.error": ("错误", "error"),
+    "html_report.follows": ("随之", "follows"),
     "html_report.warning": ("警告", "warning"),
     "html_report.code": ("规则", "Rule"),
     "html_report.all_codes": ("全部规则", "All rules"),
@@ -75,6 +76,7 @@ class _Row:
     message: str
     expected: str
     actual: str
+    consequence: bool = False  # listed under the finding before it (one mistake, one finding)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,12 @@ def _show(value: Any) -> str:
     return _clean(value)
 
 
-def _row(finding: Finding, lang: str) -> _Row:
+def _rows(findings: list[Finding], lang: str) -> list[_Row]:
+    """Each root finding, then its consequences (marked, shown indented)."""
+    return [row for f in findings for row in [_row(f, lang)] + [_row(c, lang, True) for c in f.consequences]]
+
+
+def _row(finding: Finding, lang: str, consequence: bool = False) -> _Row:
     where = ""
     if finding.sheet:
         where = finding.sheet + (f"!{finding.cell}" if finding.cell else "")
@@ -131,7 +138,8 @@ def _row(finding: Finding, lang: str) -> _Row:
     severity = "error" if finding.severity == ERROR else "warning"
     title = RULES[finding.code].title_in(lang) if finding.code in RULES else ""
     return _Row(finding.code, title, severity, text(f"html_report.{severity}", lang), _clean(where),
-                _clean(finding.label or ""), _clean(finding.text(lang)), _show(finding.expected), _show(finding.actual))
+                _clean(finding.label or ""), _clean(finding.text(lang)), _show(finding.expected), _show(finding.actual),
+                consequence)
 
 
 def _file(result: FileResult, strict: bool, lang: str) -> _File:
@@ -143,13 +151,13 @@ def _file(result: FileResult, strict: bool, lang: str) -> _File:
         score = text("html_report.score_grade", lang, score=score, grade=_clean(result.grade))
     return _File(_clean(result.path), _clean(os.path.basename(result.path) or result.path), dept,
                  result.passed(strict), result.errors, result.warnings, score,
-                 [_row(f, lang) for f in result.findings])
+                 _rows(result.findings, lang))
 
 
 def render_html(report: Report, lang: str = "zh") -> str:
     """The whole report as one HTML page: inline CSS and script, no external resource."""
     files = [_file(r, report.strict, lang) for r in report.files]
-    batch = [_row(f, lang) for f in report.batch]
+    batch = _rows(report.batch, lang)
     codes = Counter(row.code for f in files for row in f.rows)
     codes.update(row.code for row in batch)
     code_options = [(code, RULES[code].title_in(lang) if code in RULES else "", codes[code]) for code in sorted(codes)]

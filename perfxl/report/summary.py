@@ -59,6 +59,7 @@ register({
     "summary_report.failed": ("未通过", "failed"),
     "summary_report.missing": ("未提交", "not returned"),
     "summary_report.error": ("错误", "error"),
+    "summary_report.follows": ("随之（不另计数）", "follows (not counted)"),
     "summary_report.warning": ("警告", "warning"),
 })
 
@@ -253,18 +254,19 @@ def _findings(book: xlsxwriter.Workbook, styles: _Styles, lines: list[_Line], ba
             "actual", "file")
     sheet = _Sheet(book, text("summary_report.sheet.findings", lang), styles,
                    [text(f"summary_report.{k}", lang) for k in keys])
-    rows: list[tuple[_Line | None, Finding]] = [(line, f) for line in lines if line.result
-                                                for f in line.result.findings]
-    rows += [(None, f) for f in batch]
-    for line, f in rows:
+    rows: list[tuple[_Line | None, Finding, bool]] = [
+        (line, f, f is not root) for line in lines if line.result for root in line.result.findings
+        for f in root.walk()]
+    rows += [(None, f, f is not root) for root in batch for f in root.walk()]
+    for line, f, consequence in rows:
         sheet.next()
-        severity = "error" if f.severity == ERROR else "warning"
+        severity = "follows" if consequence else "error" if f.severity == ERROR else "warning"
         values = (line.code if line else None, line.name if line else None, f.code,
                   text(f"summary_report.{severity}", lang), f.sheet, f.cell, f.label, f.text(lang),
                   f.expected, f.actual, os.path.basename(line.result.path) if line and line.result else None)
         for col, value in enumerate(values):
             fmt = styles.wrap if col in (6, 7) else None
-            if col == 3:
+            if col == 3 and not consequence:
                 fmt = styles.failed if f.severity == ERROR else styles.missing
             sheet.put(col, value, fmt)
     sheet.finish()

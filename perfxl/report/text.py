@@ -23,6 +23,7 @@ register({
     "text_report.counts": ("{errors} 个错误，{warnings} 个警告",
                            "{errors} error{es}, {warnings} warning{ws}"),
     "text_report.error": ("错误", "error"),
+    "text_report.follows": ("随之", "follows"),
     "text_report.warning": ("警告", "warning"),
     "text_report.dept": ("{name}（{code}）", "{name} ({code})"),
     "text_report.batch": ("本批检查：", "Batch checks:"),
@@ -80,8 +81,10 @@ def _header(result: FileResult, strict: bool, lang: str, color: bool) -> str:
     return "  ".join(parts)
 
 
-def _finding(f: Finding, lang: str, color: bool) -> str:
-    severity = text("text_report.error" if f.severity == ERROR else "text_report.warning", lang)
+def _finding(f: Finding, lang: str, color: bool, consequence: bool = False) -> str:
+    """One finding's line; a consequence (RULES.md "one mistake, one finding") indented under its root."""
+    key = "text_report.follows" if consequence else "text_report.error" if f.severity == ERROR else "text_report.warning"
+    severity = text(key, lang)
     head = f"{f.code} {severity.ljust(7 if lang == 'en' else 2)}"
     if color:
         head = click.style(head, fg="red" if f.severity == ERROR else "yellow")
@@ -91,8 +94,14 @@ def _finding(f: Finding, lang: str, color: bool) -> str:
     elif f.cell:
         where = _one_line(f.cell)
     pieces = [head] + [p for p in (where, _one_line(f.label) if f.label else "") if p]
-    message = clean(f.text(lang)).replace("\n", "\n      ")  # continuation lines stay inside the finding
-    return "  " + " ".join(pieces) + " — " + message
+    indent = "      └ " if consequence else "  "
+    message = clean(f.text(lang)).replace("\n", "\n" + " " * (len(indent) + 4))  # continuation lines stay inside
+    return indent + " ".join(pieces) + " — " + message
+
+
+def _findings(findings: list[Finding], lang: str, color: bool) -> list[str]:
+    return [line for f in findings for line in
+            [_finding(f, lang, color)] + [_finding(c, lang, color, True) for c in f.consequences]]
 
 
 def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
@@ -100,10 +109,10 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
     lines: list[str] = []
     for result in report.files:
         lines.append(_header(result, report.strict, lang, color))
-        lines.extend(_finding(f, lang, color) for f in result.findings)
+        lines.extend(_findings(result.findings, lang, color))
     if report.batch:
         lines += ["", text("text_report.batch", lang)]
-        lines.extend(_finding(f, lang, color) for f in report.batch)
+        lines.extend(_findings(report.batch, lang, color))
     if report.skipped:
         lines += ["", text("text_report.skipped", lang, count=len(report.skipped), s=_plural(len(report.skipped)))]
         lines.extend(f"  {_one_line(path)} — {Message(f'skip.{reason}').render(lang)}"

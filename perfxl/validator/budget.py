@@ -1,4 +1,5 @@
-"""Budget and execution (B02–B04, B06); B01 and B05 come from overwritten formulas (integrity)."""
+"""Budget and execution (B02–B04, B06) on every table, the department-wide one included;
+B01 and B05 come from overwritten formulas (integrity)."""
 
 from __future__ import annotations
 
@@ -6,38 +7,62 @@ from .. import scoring as sc
 from ..layout.model import Kind, SheetLayout
 from . import fmt
 from .context import Context
+from .model import Finding
 
 GOAL_KEYS = ("goal.target", "goal.actual")  # B06 reports these blank, so V01 leaves them out
 
 
 def check_budget(ctx: Context) -> None:
-    for sheet in ctx.table_sheets:
+    # Project sheets first: the department-wide 项目支出 row sums their totals, so its
+    # findings can name theirs as the cause.
+    causes: dict[tuple[str, str], Finding] = {}
+    for sheet in sorted(ctx.table_sheets, key=lambda s: s.role != "project"):
         if sheet.code not in ctx.sheets:
             continue
-        _rows(ctx, sheet)
+        _rows(ctx, sheet, causes)
         rate = ctx.expected(sheet.code, "funds.total.rate")
         if sc.execution_reason_required(rate, ctx.scheme) and ctx.value(sheet.code, "funds.reason") is None:
             ex = ctx.scheme.execution
             low = rate < ex.reason_below
-            ctx.add("B04", "" if low else "above", sheet=sheet.code, key="funds.reason", actual=None,
-                    expected=None, rate=fmt.rate(rate), threshold=fmt.rate(ex.reason_below if low else ex.reason_above))
+            found = ctx.add("B04", "" if low else "above", sheet=sheet.code, key="funds.reason", actual=None,
+                            expected=None, rate=fmt.rate(rate),
+                            threshold=fmt.rate(ex.reason_below if low else ex.reason_above))
+            if not low:  # above 100% because more was spent than budgeted: the over-spending is the mistake
+                ctx.link(causes.get((sheet.code, "total")), found)
         for key in GOAL_KEYS:
             if sheet.get(key).kind == Kind.INPUT and ctx.value(sheet.code, key) is None:
                 ctx.add("B06", sheet=sheet.code, key=key)
 
 
-def _rows(ctx: Context, sheet: SheetLayout) -> None:
-    for fr in sheet.funds_rows:
-        executed_field = sheet.get(f"funds.{fr.key}.executed")
-        if executed_field.kind != Kind.INPUT:
+def _rows(ctx: Context, sheet: SheetLayout, causes: dict[tuple[str, str], Finding]) -> None:
+    """B02 and B03 on every funds row, as the sheet shows it: typed, issued (as recorded) or
+    summed by its formula — the department-wide sheet's 项目支出 and total rows included.
+
+    A summed row over budget because a row it sums is (or has no budget) is that row's
+    consequence, not a second mistake.
+    """
+    code = sheet.code
+    subs = [fr.key for fr in sheet.funds_rows if fr.key != "total"]
+    for fr in sorted(sheet.funds_rows, key=lambda fr: fr.key == "total"):
+        budget = sc.number(ctx.shown(code, f"funds.{fr.key}.budget"))
+        executed = sc.number(ctx.shown(code, f"funds.{fr.key}.executed"))
+        if executed is None:
             continue
-        budget = ctx.value(sheet.code, f"funds.{fr.key}.budget")
-        executed = ctx.value(sheet.code, executed_field.key)
-        if not sc.is_number(executed):
+        found = None
+        if budget is not None and budget > 0 and executed > budget + sc.TOLERANCE:
+            found = ctx.add("B02", sheet=code, key=f"funds.{fr.key}.executed", expected=budget, actual=executed,
+                            executed=fmt.amount(executed), budget=fmt.amount(budget))
+        elif executed > 0 and (budget is None or budget == 0):
+            found = ctx.add("B03", "" if budget == 0 else "blank", sheet=code, key=f"funds.{fr.key}.budget",
+                            expected=None, actual=budget, executed=fmt.amount(executed))
+        if found is None:
             continue
-        if sc.is_number(budget) and budget > 0 and executed > budget + 0.005:
-            ctx.add("B02", sheet=sheet.code, key=executed_field.key, expected=budget, actual=executed,
-                    executed=fmt.amount(executed), budget=fmt.amount(budget))
-        elif executed > 0 and (budget is None or (sc.is_number(budget) and budget == 0)):
-            ctx.add("B03", "" if budget == 0 else "blank", sheet=sheet.code, key=f"funds.{fr.key}.budget",
-                    expected=None, actual=budget, executed=fmt.amount(executed))
+        causes[(code, fr.key)] = found
+        if fr.key == "total":
+            sources = [(code, k) for k in subs]
+        elif fr.key == "project" and sheet.role == "department":
+            sources = [(p.code, "total") for p in ctx.project_sheets]
+        else:
+            continue
+        cause = next((causes[s] for s in sources if s in causes), None)
+        ctx.link(cause, found)

@@ -87,6 +87,11 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     _r("V06", "incomplete-indicator", "E", "指标行填写不完整", "Incomplete indicator",
        "指标行只填了一部分（有名称而无指标性质、指标值、单位或分值；或有分值而无名称）。",
        "An indicator row partly filled (a name but no operator, target, unit or weight; or a weight with no name)."),
+    _r("V07", "percent-mixed", "E", "百分比写法不一致", "Percent written two ways",
+       "计量单位为 % 的指标行，年度指标值与实际完成值写法不一致（一个带 %、一个不带，如 95 与“98%”即 0.98）；"
+       "两者一致前不判断得分。",
+       "In a row whose unit is %, 年度指标值 and 实际完成值 are written on different scales (95 against \"98%\", "
+       "stored as 0.98, or the reverse); the score is not judged until they agree."),
     _r("B01", "funds-total-mismatch", "E", "资金总额与明细不符", "Funds total mismatch",
        "年度资金总额不等于各明细行之和。", "年度资金总额 differs from the sum of its sub-rows."),
     _r("B02", "execution-over-budget", "E", "执行数超预算", "Execution over budget",
@@ -226,6 +231,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.V05.ratio": ("全年执行数 {actual} 是全年预算数 {budget} 的 {ratio} 倍，疑似以元填写（单位为万元，约合 {guess} 万元）。",
                        "全年执行数 {actual} is {ratio} × 全年预算数 {budget}: typed in 元? (unit 万元; about {guess} 万元)"),
     "rule.V06": ("指标行填写不完整：缺少{missing}。", "Incomplete indicator row: {missing} missing."),
+    "rule.V07": ("计量单位为 %，年度指标值写作 {target}，实际完成值写作 {actual}：一个带 %、一个不带，相差 100 倍，得分无法判断。"
+                 "请用同一种写法：都填数字（如 95 和 98），或都带 %（如 95% 和 98%）。",
+                 "The unit is %, 年度指标值 is written {target} and 实际完成值 {actual}: one with %, one without, a "
+                 "hundredfold apart, so the score cannot be judged. Write both the same way: plain numbers (95 and 98) "
+                 "or both with % (95% and 98%)."),
     "rule.B01": ("应为各明细行之和 {expected}，表中为 {actual}。", "Should be the sum of its sub-rows, {expected}; the file has {actual}."),
     "rule.B02": ("全年执行数 {executed} 超过全年预算数 {budget}。", "全年执行数 {executed} exceeds 全年预算数 {budget}."),
     "rule.B03": ("全年预算数为 0，但全年执行数为 {executed}。", "全年预算数 is 0 while 全年执行数 is {executed}."),

@@ -43,6 +43,7 @@ class Context:
     values: dict[tuple[str, str], object] = field(default_factory=dict)    # the engine's inputs
     computed: dict[tuple[str, str], object] = field(default_factory=dict)  # what every formula should show
     tables: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # code → (scoring.Table, TableResult)
+    links: list[tuple[Finding, Finding]] = field(default_factory=list)  # (cause, consequence) across cells
 
     # --- cells ---------------------------------------------------------------------------
     def cell(self, code: str, key: str) -> Cell:
@@ -77,13 +78,14 @@ class Context:
     # --- findings --------------------------------------------------------------------------
     def add(self, rule: str, variant: str = "", sheet: str | None = None, key: str | None = None,
             cell: str | None = None, label: str | None = None, expected: Any = None, actual: Any = None,
-            **params: Any) -> None:
-        """A finding at a field (sheet code + key) or at a sheet/cell; params fill the message."""
+            **params: Any) -> Finding | None:
+        """A finding at a field (sheet code + key) or at a sheet/cell; params fill the message.
+        Returns it (None when its sheet is already reported whole), so a rule can link it."""
         sheet_name = None
         vtype = None
         if sheet is not None:
             if sheet in self.unusable and rule not in ("S01", "S05"):
-                return  # a missing or moved sheet is reported once, not cell by cell
+                return None  # a missing or moved sheet is reported once, not cell by cell
             layout = self.layout.sheet(sheet)
             sheet_name = layout.name
             if key is not None:
@@ -98,7 +100,14 @@ class Context:
                 params[name] = fmt.by_type(value, vtype) if vtype and not isinstance(value, str) else fmt.show(value)
         params.setdefault("label", label or "")
         message = Message(f"rule.{rule}.{variant}" if variant else f"rule.{rule}", params)
-        self.findings.append(Finding(rule, message, sheet_name, cell, label, _plain(expected), _plain(actual)))
+        found = Finding(rule, message, sheet_name, cell, label, _plain(expected), _plain(actual))
+        self.findings.append(found)
+        return found
+
+    def link(self, cause: Finding | None, consequence: Finding | None) -> None:
+        """`consequence` follows from `cause` (one mistake, one finding: see validator.consequences)."""
+        if cause is not None and consequence is not None and cause is not consequence:
+            self.links.append((cause, consequence))
 
     def label(self, sheet: SheetLayout, f: Field) -> str:
         """What users call the cell: an indicator row by its name when it has one."""

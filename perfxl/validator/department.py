@@ -51,7 +51,7 @@ def check_department(ctx: Context) -> None:
                     ctx.add("D03", sheet="basic", key=key, question=q.text,
                             answer=answer, label=field.label.rpartition(" · ")[2], expected=None, actual=None)
     income, expense = ctx.expected("basic", "income.total"), ctx.expected("basic", "expense.total")
-    if sc.is_number(income) and sc.is_number(expense) and expense > income + 0.005:
+    if sc.is_number(income) and sc.is_number(expense) and expense > income + sc.TOLERANCE:
         ctx.add("D04", sheet="basic", key="expense.total", expected=income, actual=expense,
                 expense=fmt.amount(expense), income=fmt.amount(income))
     if "dept" not in ctx.sheets:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -20,13 +21,14 @@ from ..roster.model import Roster
 from ..writer.record import VALUE_COL
 from .budget import check_budget
 from .catalog import select as select_codes
+from .consequences import group as group_consequences
 from .context import Context, Options
 from .department import check_department, check_summary
 from .guards import Limits, open_parts
 from .indicators import check_indicators
 from .integrity import check_integrity
 from .isolation import check_isolated
-from .model import FileResult, ProjectScore, Report, file_finding
+from .model import FileResult, Finding, ProjectScore, Report, file_finding
 from .roster import check_roster, not_returned
 from .structure import check_structure, read_values
 from .template import open_template
@@ -87,7 +89,10 @@ def check_file(path: str, options: Options | None = None, limits: Limits = Limit
         result.findings.append(file_finding("F05", "memory", limit=f"{limits.memory_mb:g}"))
     except Exception as exc:  # a bug must cost one file a finding, not the batch a traceback
         result.findings.append(file_finding("F01", "internal", reason=f"{type(exc).__name__}: {exc}"[:200]))
-    result.findings.sort(key=_order(sheets))
+    order = _order(sheets)
+    result.findings.sort(key=order)
+    result.findings[:] = [replace(f, consequences=tuple(sorted(f.consequences, key=order))) if f.consequences
+                          else f for f in result.findings]
     return result
 
 
@@ -125,6 +130,7 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     check_summary(ctx)
     check_department(ctx)
     check_roster(ctx, result)
+    result.findings[:] = group_consequences(result.findings, ctx.links)
     _scores(ctx, result)
     return [s.name for s in ctx.layout.sheets]
 
@@ -209,9 +215,21 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
         report.batch = not_returned(roster, results)
     keep = select_codes(None, tuple(c.strip().upper() for c in select), tuple(c.strip().upper() for c in ignore))
     for r in results:
-        r.findings = [f for f in r.findings if f.code in keep]
+        r.findings = _selected(r.findings, keep)
     report.batch = [f for f in report.batch if f.code in keep]
     return report
+
+
+def _selected(findings: list[Finding], keep: set[str] | frozenset[str]) -> list[Finding]:
+    """The chosen rules' findings: a consequence whose root is left out stands on its own."""
+    out: list[Finding] = []
+    for f in findings:
+        kept = tuple(c for c in f.consequences if c.code in keep)
+        if f.code in keep:
+            out.append(f if kept == f.consequences else replace(f, consequences=kept))
+        else:
+            out.extend(kept)
+    return out
 
 
 def _fewer_collections() -> None:

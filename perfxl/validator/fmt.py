@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..layout.model import VType
-from ..scoring import is_number
+from ..scoring import is_number, is_percent
 
 
 def amount(value: object) -> str:
@@ -23,9 +23,14 @@ def score(value: object) -> str:
 
 def measured(value: object, unit: object) -> str:
     """An indicator's target or actual: a fraction in a % row as the cell shows it (0.95 → 95%)."""
-    if unit == "%" and is_number(value) and abs(value) <= 10:
+    if is_percent(value) or (unit == "%" and is_number(value) and abs(value) <= 10):
         return f"{value * 100:.10g}%"
     return show(value)
+
+
+def typed(value: object) -> str:
+    """A number as the department typed it: "98%" for one typed as a percentage, else as is."""
+    return f"{value * 100:.10g}%" if is_percent(value) else show(value)
 
 
 def wan(yuan: float) -> str:

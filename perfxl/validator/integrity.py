@@ -14,11 +14,11 @@ from .. import scoring as sc
 from ..formula_text import normalise
 from ..i18n import Message
 from ..layout.model import Field, Kind, SheetLayout, VType
+from ..scoring import TOLERANCE
 from . import fmt
 from .context import Context
 from .shown import Shown
 
-TOLERANCE = 0.005       # scores and amounts, as the scoring spec rounds them
 RATE_TOLERANCE = 0.00005  # a rate is a fraction: half a hundredth of a percent
 
 
@@ -165,6 +165,8 @@ def _indicator_score(ctx: Context, sheet: SheetLayout, index: str, key: str, exp
                      shown: object) -> None:
     code = sheet.code
     get = lambda col: ctx.value(code, f"ind.{index}.{col}")  # noqa: E731
+    if sc.percent_mixed(get("target"), get("unit"), get("actual")):
+        return  # V07: no score is judged until the two values are written alike
     weight = get("weight")
     if sc.is_number(shown) and sc.is_number(weight) and shown > weight + TOLERANCE:
         ctx.add("I03", sheet=code, key=key, expected=weight, actual=shown)

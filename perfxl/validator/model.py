@@ -7,7 +7,7 @@ Chinese and English; `to_dict(lang)` is the perfxl-report/1 document.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from ..i18n import Message
 from .catalog import ERROR, RULES, WARNING, Rule
@@ -15,8 +15,11 @@ from .catalog import ERROR, RULES, WARNING, Rule
 SCHEMA = "perfxl-report/1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Finding:
+    """One rule broken at one place. `consequences`: the findings this one's mistake also
+    causes (RULES.md "One mistake, one finding"): shown under it, never counted."""
+
     code: str
     message: Message
     sheet: str | None = None
@@ -24,6 +27,7 @@ class Finding:
     label: str | None = None
     expected: Any = None
     actual: Any = None
+    consequences: tuple[Finding, ...] = ()
 
     @property
     def rule(self) -> Rule:
@@ -43,7 +47,13 @@ class Finding:
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {"code": self.code, "slug": self.slug, "severity": self.severity, "sheet": self.sheet,
                 "cell": self.cell, "label": self.label, "message": self.text(lang),
-                "expected": _json_value(self.expected), "actual": _json_value(self.actual)}
+                "expected": _json_value(self.expected), "actual": _json_value(self.actual),
+                "consequences": [c.to_dict(lang) for c in self.consequences]}
+
+    def walk(self) -> Iterator[Finding]:
+        """This finding, then its consequences."""
+        yield self
+        yield from self.consequences
 
 
 def _json_value(value: Any) -> Any:
@@ -89,6 +99,10 @@ class FileResult:
     grade: str | None = None
     projects: list[ProjectScore] = field(default_factory=list)
     readable: bool = False  # a perfxl workbook whose cells were read
+
+    def all_findings(self) -> list[Finding]:
+        """Root findings and their consequences, in report order (the counts count roots only)."""
+        return [f for root in self.findings for f in root.walk()]
 
     @property
     def errors(self) -> int:

@@ -79,8 +79,8 @@ def test_problem_cell_is_red_with_the_message(books):
 def test_findings_on_one_cell_share_one_comment(books):
     cell = books["copy"]["项目1"]["F9"]
     lines = cell.comment.text.split("\n")
-    assert [line.split(" ")[0] for line in lines] == ["V02", "V05"]
-    assert "1180 元" in lines[0] and "万元" in lines[1]
+    assert [line.split(" ")[0] for line in lines] == ["V05", "V02"]  # the root first, then what follows from it
+    assert "1180 元" in lines[0] and "约合" in lines[0] and "1180 元" in lines[1]
 
 
 def test_results_sheet_first_with_links(batch, books):

@@ -58,7 +58,9 @@ def test_every_kind_of_entry_is_exercised(batch):
     assert document["skipped"][0]["path"].endswith("说明.txt")
     assert any(p["score"] is not None for f in document["files"] for p in f["projects"])
     findings = [x for f in document["files"] for x in f["findings"]]
+    findings += [c for x in findings for c in x["consequences"]]
     assert {"F01", "R03", "V01", "V02", "V05", "I01", "I02"} <= {x["code"] for x in findings}
+    assert any(x["consequences"] for x in findings)  # one mistake, one finding: nested
     assert any(isinstance(x["expected"], float) for x in findings)
 
 

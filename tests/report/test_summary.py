@@ -70,7 +70,10 @@ def test_project_rows(batch, book):
 def test_findings_sheet_keeps_formula_like_text_as_text(batch, book):
     ws = book["问题清单"]
     found = rows(ws)
-    assert len(found) == sum(len(r.findings) for r in batch.report.files) + len(batch.report.batch)
+    # roots and, marked 随之, the consequences listed under them
+    assert len(found) == sum(len(r.all_findings()) for r in batch.report.files) + len(batch.report.batch)
+    assert sum(1 for r in found if r["级别"] == "随之（不另计数）") == sum(
+        len(f.consequences) for r in batch.report.files for f in r.findings)
     v02 = next(r for r in found if r["规则"] == "V02" and r["单元格"] == "F7")
     assert v02["表中为"] == INJECTION and v02["部门编码"] == "101002"
     cells = [c for row in ws.iter_rows() for c in row if c.value == INJECTION]

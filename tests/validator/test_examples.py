@@ -18,8 +18,15 @@ def test_sample_batch_reads_as_documented() -> None:
     clean = [f for f in report.files if not f.findings]
     assert len(report.files) == 6 and len(clean) == 3
     assert all(f.total_score is not None and f.grade for f in clean)
-    codes = {name: {x.code for x in f.findings} for name, f in by_name.items()}
-    assert {"F09", "S02", "I05", "I04", "V02", "V05", "B04"} <= codes["2025_101003_承德高新技术产业开发区行政审批局_绩效自评表.xlsx"]
-    assert {"T05", "B05", "S02", "I01", "I02", "V01"} <= codes["2025_101004_衡山县行政审批服务局_绩效自评表.xlsx"]
+    # One mistake, one finding: each root with the findings its mistake implies under it.
+    tree = {name: sorted((x.code, tuple(c.code for c in x.consequences)) for x in f.findings)
+            for name, f in by_name.items()}
+    assert tree["2025_101003_承德高新技术产业开发区行政审批局_绩效自评表.xlsx"] == [
+        ("B04", ()), ("F09", ()), ("S02", ("I05",)), ("S04", ()), ("V02", ()), ("V05", ("V02",))]
+    assert tree["2025_101004_衡山县行政审批服务局_绩效自评表.xlsx"] == [
+        ("I01", ("I02",)), ("S02", ("B05",)), ("S04", ()), ("T05", ()), ("V01", ())]
+    # the typed-over score (S02 + I05) is not also told to "write a reason" (I04): the rule gives full marks
+    assert "I04" not in {x.code for f in report.files for x in f.all_findings()}
+    assert report.errors == 12 and report.warnings == 2
     assert [Path(p).name[:2] for p, _ in report.skipped] == ["~$"]
     assert report.batch == [] and not report.ok

@@ -54,7 +54,7 @@ def seed003(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, FileResult
 
 def _missing(built: Built, result: FileResult, wants: list[Want]) -> list[str]:
     """The expected findings the result lacks, spelled out for the failure message."""
-    found = {(f.code, f.sheet, f.cell): f for f in result.findings}
+    found = {(f.code, f.sheet, f.cell): f for f in result.all_findings()}
     out = []
     for w in wants:
         f = found.get((w.code, built.sheet_name(w.sheet), w.cell))
@@ -139,10 +139,13 @@ NOTES_003: dict[str, Callable[[Built], list[Want]]] = {
         Want("I01", REFORM, b.cell(REFORM, "level.1.weight"), 60),
         Want("I01", REFORM, b.cell(REFORM, "level.2.weight"), 31)],
     "weights 111": lambda b: [Want("I02", REFORM, b.cell(REFORM, "total.weight"), 111)],
+    # 14/15 and 5/7 are 定性 scores the department gave: a reason is due (I04). 9/10 and 19/20
+    # were typed over score formulas that give full marks: S02 and I05 say so, not I04.
     "9/10, 14/15, 19/20, 5/7 with no reason": lambda b: [
-        Want("I04", REFORM, b.ind(REFORM, category, name, "reason"))
-        for category, name in (("数量指标", "支出安排金额"), ("时效指标", "完成时效"), ("成本指标", "支出安排金额"),
-                               ("经济效益指标", "经济效益"))],
+        *(Want("I04", REFORM, b.ind(REFORM, category, name, "reason"))
+          for category, name in (("时效指标", "完成时效"), ("经济效益指标", "经济效益"))),
+        *(Want("S02", REFORM, b.ind(REFORM, category, "支出安排金额", "score"))
+          for category in ("数量指标", "成本指标"))],
     "100% done yet points lost": lambda b: [
         Want("I05", REFORM, b.ind(REFORM, "数量指标", "支出安排金额", "score"), 9),
         Want("I05", REFORM, b.ind(REFORM, "成本指标", "支出安排金额", "score"), 19)],
@@ -167,3 +170,14 @@ def test_seed_003_reads_whole(seed003) -> None:
 def test_seed_003(seed003, note: str) -> None:
     built, result = seed003
     assert _missing(built, result, NOTES_003[note](built)) == []
+
+
+def test_seed_003_typed_over_scores_are_one_finding_each(seed003) -> None:
+    """One mistake, one finding: the typed 9 of 10 is S02 with its I05 under it, and no I04."""
+    built, result = seed003
+    for category in ("数量指标", "成本指标"):
+        score = built.ind(REFORM, category, "支出安排金额", "score")
+        roots = [f for f in result.findings if f.cell == score]
+        assert [(f.code, [c.code for c in f.consequences]) for f in roots] == [("S02", ["I05"])]
+        reason = built.ind(REFORM, category, "支出安排金额", "reason")
+        assert not [f for f in result.all_findings() if f.code == "I04" and f.cell == reason]
