@@ -46,8 +46,8 @@ def batch_report(name: str) -> Report:
 def findings_of(entry: dict[str, Any]) -> list[Finding]:
     if entry["batch"]:
         report = batch_report(entry["batch"])
-        return next(r for r in report.files if Path(r.path) == FIXTURES / entry["file"]).findings
-    return check_file(str(FIXTURES / entry["file"]), Options(entry["year"], _roster(entry))).findings
+        return next(r for r in report.files if Path(r.path) == FIXTURES / entry["file"]).all_findings()
+    return check_file(str(FIXTURES / entry["file"]), Options(entry["year"], _roster(entry))).all_findings()
 
 
 def shown(findings: list[Finding]) -> str:
@@ -77,6 +77,19 @@ def test_clean_fixture_has_no_finding(entry: dict[str, Any]) -> None:
 @pytest.mark.parametrize("entry", [e for e in FILES if e["kind"] == "fail"], ids=_id)
 def test_failing_fixture_shows_its_findings(entry: dict[str, Any]) -> None:
     assert_matches(findings_of(entry), entry["expect"], entry["allow"])
+
+
+@pytest.mark.parametrize("entry", [e for e in FILES if e.get("tree")], ids=_id)
+def test_one_mistake_is_one_finding(entry: dict[str, Any]) -> None:
+    """RULES.md "One mistake, one finding": the root carries exactly the consequences listed."""
+    if entry["batch"]:
+        report = batch_report(entry["batch"])
+        roots = next(r for r in report.files if Path(r.path) == FIXTURES / entry["file"]).findings
+    else:
+        roots = check_file(str(FIXTURES / entry["file"]), Options(entry["year"], _roster(entry))).findings
+    got = [[f.code, f.sheet, f.cell, [[c.code, c.sheet, c.cell] for c in f.consequences]] for f in roots]
+    for want in entry["tree"]:
+        assert want in got, f"{want}\nnot among\n{got}"
 
 
 @pytest.mark.parametrize("name", sorted(BATCHES))

@@ -1,0 +1,62 @@
+"""Everyday acts of department staff, typed through LibreOffice (tests/fixtures/build.py):
+percentages written two ways, a project over budget seen on the department-wide sheet,
+an issued budget typed over after unprotecting — each one finding, said as the file shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from perfxl.roster import read_roster
+from perfxl.scoring import is_percent
+from perfxl.reader.xlsx import read_book
+from perfxl.validator.engine import Options, check_file
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ROSTER = read_roster(FIXTURES / "roster")
+
+
+def _check(name: str, roster: bool = False):
+    return check_file(str(FIXTURES / name), Options(2025, ROSTER if roster else None))
+
+
+def test_percent_typed_in_one_cell_is_v07_and_nothing_about_the_score() -> None:
+    for name in ("actual_typed_as_percent.xlsx", "target_typed_as_percent.xlsx"):
+        result = _check(f"should_fail/V07/{name}")
+        found = result.all_findings()
+        assert [f.code for f in found] == ["V07"], [(f.code, f.text()) for f in found]
+        message = found[0].text()
+        assert "%" in message and "都填数字" in message and "都带 %" in message
+        assert "written" in found[0].text("en")
+
+
+def test_libreoffice_stores_a_typed_percent_as_a_fraction_with_a_percent_format() -> None:
+    """What the reader sees of "88%" typed in LibreOffice: 0.88, marked as typed with %."""
+    book = read_book(str(FIXTURES / "should_fail/V07/actual_typed_as_percent.xlsx"))
+    row = next(r for r in book.sheet("项目1").cells.values() if is_percent(r.value))
+    assert 0 < row.value < 1.5
+
+
+def test_percent_typed_in_both_cells_scores_as_plain_numbers() -> None:
+    result = _check("should_pass/percent_both_typed_in_libreoffice.xlsx")
+    assert result.all_findings() == [] and result.total_score is not None
+    plain = _check("should_pass/clean_101002.xlsx")
+    assert [p.score for p in result.projects] == [p.score for p in plain.projects]
+
+
+def test_project_over_budget_shows_on_the_department_wide_sheet_under_one_root() -> None:
+    result = _check("should_fail/B02/department_project_spending_over_budget.xlsx")
+    assert [f.code for f in result.findings] == ["B02"]
+    root = result.findings[0]
+    assert (root.sheet, root.expected, root.actual) == ("项目1", 1300.0, 1683.71)
+    dept = [c for c in root.consequences if c.sheet == "部门整体支出绩效自评表" and c.code == "B02"]
+    assert len(dept) == 2 and all(c.actual > c.expected for c in dept)  # 项目支出 and 年度资金总额
+    assert result.errors == 1
+
+
+def test_roster_compares_what_the_file_shows() -> None:
+    result = _check("should_fail/R01/issued_budget_typed_over.xlsx", roster=True)
+    (root,) = result.findings
+    assert root.code == "S03" and [c.code for c in root.consequences] == ["R01"]
+    r01 = root.consequences[0]
+    assert (r01.expected, r01.actual) == (8.0, 10.5) and "10.5" in r01.text()
+    assert result.errors == 1
