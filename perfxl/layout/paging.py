@@ -28,9 +28,10 @@ MARGIN_TOP = MARGIN_BOTTOM = 0.6
 DEFAULT_ROW = 15.0        # points: Excel's default row for the workbook font (Calibri 11)
 DEFAULT_WIDTH = 8.43      # characters: a column without a set width
 FILL = 0.97               # share of the printable height used: room for rounding to pixels
-# Body text is 宋体 10 pt: a CJK character is 10 pt wide, a Latin one half that.
-HALF_WIDTH_PX = 10 / 2 * 96 / 72
-LINE = 14.0               # points per wrapped line of 10 pt text
+# Body text is 宋体 10 pt: a CJK character is as wide as the font size, a Latin one half that.
+FONT_PT = 10.0
+LINE_SPACING = 1.4        # a wrapped line takes 1.4 times the font size
+LINE = FONT_PT * LINE_SPACING
 CELL_PAD_PX = 6           # pixels a cell keeps free around its text
 TEXT_TYPES = (VType.TEXT, VType.LONGTEXT)
 
@@ -47,9 +48,9 @@ def text_units(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def text_lines(text: str, px: int) -> int:
+def text_lines(text: str, px: int, font_pt: float = FONT_PT) -> int:
     """Lines `text` wraps to in a cell `px` pixels wide (each paragraph starts a line)."""
-    per_line = max(1, int((px - CELL_PAD_PX) / HALF_WIDTH_PX))
+    per_line = max(1, int((px - CELL_PAD_PX) / (font_pt / 2 * 96 / 72)))
     return sum(max(1, math.ceil(text_units(part) / per_line)) for part in text.split("\n"))
 
 
