@@ -96,9 +96,11 @@ class Shot:
 
 
 SHOTS = (
-    Shot("project-sheet.png", "clean", "项目支出绩效自评表", contains="政务中心运转费", crop=False),
-    Shot("project-sheet-problems.png", "problems", "项目支出绩效自评表", contains="政务中心运转费", crop=False),
+    Shot("project-sheet.png", "clean", "项目支出绩效自评表", contains="政务中心运转费"),
+    Shot("project-sheet-2.png", "clean", "项目支出绩效自评表", contains="政务中心运转费", next_page=1),
+    Shot("project-sheet-problems.png", "problems", "项目支出绩效自评表", contains="政务中心运转费"),
     Shot("project-sheet-problems-2.png", "problems", "项目支出绩效自评表", contains="政务中心运转费", next_page=1),
+    Shot("project-sheet-problems-3.png", "problems", "项目支出绩效自评表", contains="政务中心运转费", next_page=2),
     Shot("instructions.png", "problems", "填报说明"),
     Shot("summary.png", "clean", "项目支出绩效自评情况汇总表"),
     Shot("basic-data.png", "clean", "部门整体支出绩效自评基础数据表"),
@@ -213,7 +215,7 @@ def render(pdf: Path, page: int, png: Path, dpi: int, crop: bool) -> None:
     if crop:
         scale = dpi / 72
         args += ["-x", "0", "-y", "0", "-W", str(round(width * scale)),
-                 "-H", str(round(min(height, bottom + 24) * scale))]
+                 "-H", str(round(min(height, bottom + 56) * scale))]  # 56: a tall box below its text
     prefix = png.with_suffix("")
     subprocess.run([*args, str(pdf), str(prefix)], capture_output=True, text=True, check=True, timeout=TIMEOUT)
 

@@ -143,6 +143,7 @@ class SheetLayout:
     highlights: list[Highlight] = field(default_factory=list)
     print_cols: int = 0          # columns printed (A .. print_cols-1)
     repeat_rows: tuple[int, int] | None = None
+    keep_rows: list[tuple[int, int]] = field(default_factory=list)  # row ranges printed on one page
     landscape: bool = True
     ranges: dict[str, str] = field(default_factory=dict)  # defined-name suffix → range on this sheet
     indicator_rows: list[Any] = field(default_factory=list)  # table.IndicatorRow, in form order

@@ -392,6 +392,7 @@ class _Builder:
         self.label(r + 2, 0, f"注：总分 = 执行率得分 + 各指标得分；自评等级：{bands}。灰底单元格由公式计算，不能修改；"
                              f"黄底单元格由单位填写。", "note", last_col=LAST_COL)
         self.s.heights[r + 2] = 28
+        self.s.keep_rows.append((self.level_blocks[0][3], r + 2))  # subtotals, 总分, 自评等级, 注 on one page
         self.row = r + 3
 
     def signature(self) -> None:
@@ -406,6 +407,7 @@ class _Builder:
                    last_col=LAST_COL, align="left")
         self.label(r + 2, 6, "单位（盖章）：", "sign", last_col=8)
         self.s.heights[r + 2] = 40
+        self.s.keep_rows.append((r, r + 2))
         self.row = r + 3
 
     def finish(self) -> None:

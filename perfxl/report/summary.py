@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import write_atomic
 from ..errors import OutputError
 from ..i18n import Message, register, text
+from ..layout import paging
 from ..roster.model import Roster
 from ..validator.catalog import ERROR
 from ..validator.model import FileResult, Finding, Report
@@ -65,7 +66,8 @@ register({
 
 # Characters an xlsx cannot hold; a hostile workbook can smuggle them in as _x0001_.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_MAX_WIDTH = 60
+_MAX_WIDTH = 32  # wider text wraps: long names and messages stay readable one page wide
+_FONT_PT = 11
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ class _Sheet:
         self.styles = styles
         self.headers = headers
         self.widths = [_width(h) + 2 for h in headers]
+        self.wrapped: list[tuple[int, int, str]] = []  # (row, col, text) of wrapped cells
         self.row = 0
         for col, header in enumerate(headers):
             self.ws.write_string(0, col, _clean(header), styles.header)
@@ -180,6 +183,10 @@ class _Sheet:
             shown = f"{value:,.2f}"
         else:
             shown = _clean(str(value))
+            if fmt is None and max(_width(s) for s in shown.split("\n")) + 2 > _MAX_WIDTH:
+                fmt = self.styles.wrap
+            if fmt is self.styles.wrap:
+                self.wrapped.append((row, col, shown))
             self.ws.write_string(row, col, shown, fmt or self.styles.text)
         self.widths[col] = max(self.widths[col], min(_MAX_WIDTH, max(_width(s) for s in shown.split("\n")) + 2))
 
@@ -187,15 +194,28 @@ class _Sheet:
         self.row += 1
 
     def finish(self) -> None:
-        """Frozen header, autofilter over the data, widths from the content."""
+        """Frozen header, autofilter over the data, widths from the content; prints on A4
+        landscape, one page wide, the header on every page, with gridlines (the cells have none)."""
         self.ws.freeze_panes(1, 0)
         self.ws.autofilter(0, 0, max(self.row, 1), len(self.headers) - 1)
         self.ws.set_row(0, 30)
         for col, width in enumerate(self.widths):
             self.ws.set_column(col, col, width)
+        # Rows tall enough for their wrapped text: LibreOffice does not grow them on load.
+        heights: dict[int, float] = {}
+        for row, col, shown in self.wrapped:
+            lines = paging.text_lines(shown, paging.column_px(self.widths[col]), _FONT_PT)
+            if lines > 1:
+                heights[row] = max(heights.get(row, 0.0), lines * _FONT_PT * paging.LINE_SPACING + 3)
+        for row in sorted(heights):
+            self.ws.set_row(row, heights[row])
+        self.ws.set_paper(9)
         self.ws.set_landscape()
+        self.ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         self.ws.fit_to_pages(1, 0)
         self.ws.repeat_rows(0)
+        self.ws.hide_gridlines(0)  # 0: show them on screen and on paper
+        self.ws.set_footer("&C&A  第 &P 页，共 &N 页")
 
 
 def _departments(book: xlsxwriter.Workbook, styles: _Styles, lines: list[_Line], strict: bool, lang: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import xlsxwriter
 
 from ..evaluate import evaluate_workbook
+from ..layout import paging
 from ..layout.model import Field, Kind, SheetLayout, Validation, WorkbookLayout
 from ..layout.workbook import RECORD_SHEET, TEMPLATE_VERSION
 from ..scheme.model import Scheme
@@ -52,13 +53,14 @@ def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, p
     context = {"year": meta.year, "department": meta.department_name}
     for sheet in layout.sheets:
         ws = wb.add_worksheet(sheet.name, worksheet_class=FastWorksheet)
-        _setup(ws, sheet, styles)
+        heights = paging.row_heights(sheet, _shown_texts(sheet, values, cached))
+        _setup(ws, sheet, heights)
         _labels(ws, sheet, styles, context)
         _fields(ws, sheet, styles, values, cached)
         _validations(ws, sheet, layout)
         _highlights(ws, sheet, styles)
         ws.protect(password, PROTECT_OPTIONS)
-        _print_setup(ws, sheet)
+        _print_setup(ws, sheet, heights)
     for name, ref in defined_names(layout):
         wb.define_name(name, ref)
     _record(wb, layout, scheme, meta, values, styles)
@@ -67,10 +69,16 @@ def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, p
     return buffer.getvalue()
 
 
-def _setup(ws: Any, sheet: SheetLayout, styles: Styles) -> None:
+def _shown_texts(sheet: SheetLayout, values: Values, cached: Values) -> dict[str, object]:
+    """What the text fields of a sheet show: their rows are sized for it (issued names, copies)."""
+    return {f.key: cached.get((sheet.code, f.key)) if f.kind == Kind.FORMULA else values.get((sheet.code, f.key), f.value)
+            for f in sheet.fields if f.vtype in paging.TEXT_TYPES}
+
+
+def _setup(ws: Any, sheet: SheetLayout, heights: dict[int, float]) -> None:
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width, None, {"hidden": col in sheet.hidden_cols})
-    for row, height in sheet.heights.items():
+    for row, height in heights.items():
         ws.set_row(row, height)
     ws.hide_gridlines(2)
 
@@ -158,7 +166,7 @@ def _highlights(ws: Any, sheet: SheetLayout, styles: Styles) -> None:
                                         "format": styles.highlight(h.style)})
 
 
-def _print_setup(ws: Any, sheet: SheetLayout) -> None:
+def _print_setup(ws: Any, sheet: SheetLayout, heights: dict[int, float]) -> None:
     ws.set_paper(9)  # A4
     if sheet.landscape:
         ws.set_landscape()
@@ -166,7 +174,11 @@ def _print_setup(ws: Any, sheet: SheetLayout) -> None:
         ws.set_portrait()
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_margins(left=paging.MARGIN_LEFT, right=paging.MARGIN_RIGHT, top=paging.MARGIN_TOP,
+                   bottom=paging.MARGIN_BOTTOM)
+    breaks = paging.page_breaks(sheet, heights)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.print_area(0, 0, sheet.last_row, max(sheet.print_cols - 1, 0))
     if sheet.repeat_rows:

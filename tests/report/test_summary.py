@@ -35,6 +35,27 @@ def test_sheets_and_layout(book):
     assert book["部门汇总"].column_dimensions["C"].width >= len("承德高新技术产业开发区行政审批局") * 1.5
 
 
+def test_prints_on_a4_one_page_wide(book):
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert setup.paperSize == 9 and setup.orientation == "landscape"
+        # One page wide (1 is the OOXML default, so the attribute may be omitted), any height.
+        assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1" and ws.print_options.gridLines
+
+
+def test_long_text_wraps_in_a_capped_column(book):
+    """A long message wraps rather than widening its column past 32 characters, in a row tall
+    enough for it (LibreOffice does not grow rows on load)."""
+    ws = book["问题清单"]
+    long = [c for row in ws.iter_rows(min_row=2) for c in row
+            if isinstance(c.value, str) and sum(2 if ord(ch) > 0x2E7F else 1 for ch in c.value) > 40]
+    assert long and all(c.alignment.wrap_text for c in long)
+    assert all(d.width < 33 for d in ws.column_dimensions.values())  # the file adds 5 pixels of padding
+    assert all(ws.row_dimensions[c.row].height >= 2 * 15 for c in long)
+
+
 def test_one_row_per_department_in_roster_order(batch, book):
     found = rows(book["部门汇总"])
     assert [(r["部门编码"], r["状态"]) for r in found] == [
