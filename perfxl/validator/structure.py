@@ -40,10 +40,15 @@ def find_renamed(ctx: Context, bounds: Mapping[str, Bounds]) -> dict[str, Bounds
     """
     book, layout = ctx.book, ctx.layout
     ours = {s.name for s in layout.sheets} | {RECORD_SHEET}
+    targets = {s.code: _named_sheet(ctx, s) for s in layout.sheets}
+    by_name = {s.name: s.code for s in layout.sheets}
     for sheet in layout.sheets:
-        target = _named_sheet(ctx, sheet)
-        if (target is not None and target != sheet.name and target != RECORD_SHEET
-                and book.sheet(target) is not None and target not in ctx.renamed.values()):
+        target = targets[sheet.code]
+        if target is None or target == sheet.name or target == RECORD_SHEET or book.sheet(target) is None:
+            continue
+        if target in by_name and targets[by_name[target]] == target:
+            continue  # another form's sheet, whose own names still point to it: not a rename
+        if target not in ctx.renamed.values():
             ctx.renamed[sheet.code] = target
     claimed = set(ctx.renamed.values())
     missing = [s for s in layout.sheets

@@ -302,3 +302,24 @@ def test_layouts_sharing_sheets_match_fresh_builds() -> None:
         assert (layout.digest, [(s.name, [(f.key, f.row, f.col, f.kind, f.formula) for f in s.fields])
                                 for s in layout.sheets]) == fresh[goals]
     assert len({d for d, _ in fresh.values()}) == len(patterns)
+
+
+@pytest.mark.parametrize("scheme_name", ["national", "province-example"])
+@pytest.mark.parametrize("password", ["", "本局自定"])
+def test_workbook_structure_is_locked(roster, dept, scheme_name: str, password: str) -> None:
+    """No renaming, adding, deleting, moving or unhiding sheets in Excel/WPS, with the sheets' password."""
+    import zipfile
+
+    scheme = load_scheme(scheme_name)
+    files = {"department": department_workbook(dept, 2025, scheme, GENERATED, password),
+             "blank": blank_workbook(2, 2025, scheme, GENERATED, password)}
+    for kind, data in files.items():
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        assert wb.security is not None and wb.security.lockStructure, (scheme_name, kind)
+        sheet_hash = wb[wb.sheetnames[0]].protection.password
+        assert wb.security.workbookPassword == sheet_hash, (scheme_name, kind)
+        assert bool(sheet_hash) == bool(password)
+        # CT_Workbook's order: workbookProtection right after workbookPr, before bookViews.
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
+        tags = re.findall(r"<(fileVersion|fileSharing|workbookPr|workbookProtection|bookViews)\b", xml)
+        assert tags == ["fileVersion", "workbookPr", "workbookProtection", "bookViews"], tags
