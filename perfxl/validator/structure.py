@@ -16,12 +16,11 @@ S05 finding and is not read cell by cell.
 from __future__ import annotations
 
 import re
-
-from ..evaluate import evaluate_workbook
-from ..i18n import Message
 from collections import Counter
 from typing import Mapping
 
+from ..evaluate import evaluate_workbook
+from ..i18n import Message
 from ..layout.model import Kind, SheetLayout, WorkbookLayout
 from ..layout.workbook import MAX_SHAPES, RECORD_SHEET
 from ..reader.xlsx import Bounds, Sheet
@@ -40,19 +39,20 @@ def find_renamed(ctx: Context, bounds: Mapping[str, Bounds]) -> dict[str, Bounds
     """
     book, layout = ctx.book, ctx.layout
     ours = {s.name for s in layout.sheets} | {RECORD_SHEET}
-    targets = {s.code: _named_sheet(ctx, s) for s in layout.sheets}
+    present = {b.name for b in book.sheets}
+    targets = _named_sheets(ctx)
     by_name = {s.name: s.code for s in layout.sheets}
     for sheet in layout.sheets:
-        target = targets[sheet.code]
-        if target is None or target == sheet.name or target == RECORD_SHEET or book.sheet(target) is None:
+        target = targets.get(sheet.code)
+        if target is None or target == sheet.name or target == RECORD_SHEET or target not in present:
             continue
-        if target in by_name and targets[by_name[target]] == target:
+        if target in by_name and targets.get(by_name[target]) == target:
             continue  # another form's sheet, whose own names still point to it: not a rename
         if target not in ctx.renamed.values():
             ctx.renamed[sheet.code] = target
     claimed = set(ctx.renamed.values())
     missing = [s for s in layout.sheets
-               if s.code not in ctx.renamed and (book.sheet(s.name) is None or s.name in claimed)]
+               if s.code not in ctx.renamed and (s.name not in present or s.name in claimed)]
     others = [b for b in book.sheets if b.name not in ours and b.name not in claimed
               and not b.part.startswith("external:")]
     if missing and others:
@@ -70,17 +70,17 @@ def find_renamed(ctx: Context, bounds: Mapping[str, Bounds]) -> dict[str, Bounds
     return out
 
 
-def _named_sheet(ctx: Context, sheet: SheetLayout) -> str | None:
-    """The sheet most of this sheet's perfxl.<code>.* names point to in the file, if any do."""
-    prefix = f"perfxl.{sheet.code}."
-    counts: Counter[str] = Counter()
+def _named_sheets(ctx: Context) -> dict[str, str]:
+    """Sheet code → the sheet most of its perfxl.<code>.* names point to in the file (one pass over the names)."""
+    counts: dict[str, Counter[str]] = {}
+    names = ctx.book.names
     for name, _ in defined_names(ctx.layout):
-        if not name.startswith(prefix):
-            continue
-        m = _NAME_TARGET.match(ctx.book.names.get(name, ""))
+        found = names.get(name)
+        m = _NAME_TARGET.match(found) if found is not None else None
         if m is not None:
-            counts[(m.group(1) or "").replace("''", "'") or m.group(2)] += 1
-    return counts.most_common(1)[0][0] if counts else None
+            sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+            counts.setdefault(name.split(".")[1], Counter())[sheet] += 1
+    return {code: c.most_common(1)[0][0] for code, c in counts.items()}
 
 
 def _looks_like(ctx: Context, sheet: SheetLayout, found: Sheet) -> bool:
