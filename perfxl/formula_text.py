@@ -9,6 +9,7 @@ case. Comparing normalised texts tells a changed formula from a rewritten one.
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 _QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
 _BOOL_CALL = re.compile(r"\b(TRUE|FALSE)\(\)")
@@ -28,6 +29,31 @@ def normalise(formula: str) -> str:
         last = m.end()
     parts.append(_code(text[last:]))
     return "=" + "".join(parts)
+
+
+def rename_sheets(formula: str, renames: Mapping[str, str]) -> str:
+    """The formula as a client rewrites it when sheets are renamed (old name → new name).
+
+    Only references ('项目1'!F6 or 项目1!F6) change, never the text inside string literals,
+    as in Excel and LibreOffice.
+    """
+    if not renames:
+        return formula
+    pattern = re.compile("|".join(
+        rf"'{re.escape(old.replace(chr(39), chr(39) * 2))}'!|(?<![\w.'])" + re.escape(old) + "!"
+        for old in sorted(renames, key=len, reverse=True)))
+    by_ref = {}
+    for old, new in renames.items():
+        quoted = "'" + new.replace("'", "''") + "'!"
+        by_ref["'" + old.replace("'", "''") + "'!"] = by_ref[old + "!"] = quoted
+    parts = []
+    last = 0
+    for m in _STRING.finditer(formula):
+        parts.append(pattern.sub(lambda r: by_ref[r.group(0)], formula[last:m.start()]))
+        parts.append(m.group(0))
+        last = m.end()
+    parts.append(pattern.sub(lambda r: by_ref[r.group(0)], formula[last:]))
+    return "".join(parts)
 
 
 def _code(text: str) -> str:

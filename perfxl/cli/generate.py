@@ -60,7 +60,8 @@ def _parse_date(value: str | None, lang: str) -> date:
               help="生成日期（默认今天；相同输入和日期得到完全相同的文件）/ generation date (default today; "
                    "same inputs and date give byte-identical files).")
 @click.option("--password", envvar="PERFXL_PASSWORD", default="", show_default=False,
-              help="工作表保护密码（默认无密码；也可用环境变量 PERFXL_PASSWORD）/ sheet protection password.")
+              help="工作表及工作簿结构的保护密码（默认无密码；也可用环境变量 PERFXL_PASSWORD）"
+                   "/ password of the sheet and workbook-structure protection.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认 CPU 核数）/ worker processes.")
 @LANG_OPTION
 def generate_command(rosters: tuple[str, ...], year: int, out: str | None, scheme: str, force: bool, blank: bool,

@@ -40,7 +40,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     _r("F01", "unreadable-file", "E", "文件无法读取", "Unreadable file",
        "不是 xlsx 文件，或文件已截断、损坏。", "Not a zip/xlsx file, or truncated or damaged."),
     _r("F02", "legacy-format", "E", "旧版文件格式", "Legacy format",
-       ".xls（BIFF）或 .et 文件：请另存为 .xlsx 格式。", "An .xls (BIFF) or .et file: save it as .xlsx."),
+       ".xls（BIFF）、.et 或 .ods（OpenDocument）文件：请另存为 .xlsx 格式。",
+       "An .xls (BIFF), .et or .ods (OpenDocument) file: save it as .xlsx."),
     _r("F03", "encrypted-file", "E", "文件已加密", "Encrypted file",
        "文件设置了打开密码：请去除密码后重新提交。", "The file is password-protected: remove the password."),
     _r("F04", "macro-enabled", "W", "含宏文件", "Macro-enabled file",
@@ -209,6 +210,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.F09": ("部门“{department}”（{code}）在本批中有多个文件：{others}。",
                  "Department {department} ({code}) has more than one file in this batch: {others}."),
     "rule.S01": ("缺少工作表“{sheet_name}”（被删除或改名）。", "Sheet '{sheet_name}' is missing (deleted or renamed)."),
+    "rule.S01.renamed": ("工作表“{sheet_name}”被改名为“{new_name}”：请改回“{sheet_name}”后重新提交（表内内容已照常校验）。",
+                         "Sheet '{sheet_name}' was renamed to '{new_name}': rename it back to '{sheet_name}' and "
+                         "resubmit (its contents were checked as usual)."),
     "rule.S02.constant": ("此处应为公式 {expected}，表中被改为数值 {actual}。",
                           "This cell should hold the formula {expected}; it holds the value {actual}."),
     "rule.S02.formula": ("此处应为公式 {expected}，表中为 {actual}。",
@@ -320,6 +324,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.F01.strict": ("文件以“Strict Open XML 电子表格”格式保存，无法校验。请在 Excel 中“另存为 Excel 工作簿（*.xlsx）”后重新提交。",
                         "The file was saved as a Strict Open XML spreadsheet and cannot be checked. Save it as an "
                         "Excel Workbook (*.xlsx) and resubmit."),
+    "rule.F02.ods": ("这是 OpenDocument 电子表格（.ods，LibreOffice 的默认保存格式），无法校验。请在 LibreOffice 中"
+                     "“另存为”，文件类型选“Excel 2007-365 (.xlsx)”，然后重新提交。",
+                     "This is an OpenDocument spreadsheet (.ods, LibreOffice's default format) and cannot be checked. "
+                     "In LibreOffice use Save As, choose the type Excel 2007-365 (.xlsx), and resubmit."),
     "rule.F02.xlsb": ("这是 Excel 二进制工作簿（.xlsb），无法校验。请用 Excel“另存为 .xlsx 格式”后重新提交。",
                       "This is an Excel binary workbook (.xlsb) and cannot be checked. Save it as .xlsx in Excel "
                       "and resubmit."),

@@ -40,12 +40,17 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     sheets: dict[str, Sheet] = field(default_factory=dict)   # code → sheet whose cells can be read
     unusable: set[str] = field(default_factory=set)          # codes of missing or moved sheets
+    renamed: dict[str, str] = field(default_factory=dict)    # code → the name a renamed sheet has in the file
     values: dict[tuple[str, str], object] = field(default_factory=dict)    # the engine's inputs
     computed: dict[tuple[str, str], object] = field(default_factory=dict)  # what every formula should show
     tables: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # code → (scoring.Table, TableResult)
     links: list[tuple[Finding, Finding]] = field(default_factory=list)  # (cause, consequence) across cells
 
     # --- cells ---------------------------------------------------------------------------
+    def sheet_name(self, code: str) -> str:
+        """The sheet's name in the file: the template's, or what it was renamed to (S01)."""
+        return self.renamed.get(code) or self.layout.sheet(code).name
+
     def cell(self, code: str, key: str) -> Cell:
         sheet = self.sheets.get(code)
         if sheet is None:
@@ -87,7 +92,8 @@ class Context:
             if sheet in self.unusable and rule not in ("S01", "S05"):
                 return None  # a missing or moved sheet is reported once, not cell by cell
             layout = self.layout.sheet(sheet)
-            sheet_name = layout.name
+            # Where the department finds the cell; S01 names the sheet the template requires.
+            sheet_name = layout.name if rule == "S01" else self.sheet_name(sheet)
             if key is not None:
                 f = layout.get(key)
                 vtype = f.vtype

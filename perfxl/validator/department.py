@@ -17,7 +17,7 @@ def check_summary(ctx: Context) -> None:
     for i, project in enumerate(ctx.project_sheets, start=1):
         key = f"p{i}.name"
         row = summary.get(key).row + 1
-        if project.code in ctx.unusable and ctx.book.sheet(project.name) is None:
+        if project.code in ctx.unusable and ctx.book.sheet(ctx.sheet_name(project.code)) is None:
             ctx.add("T04", sheet="summary", key=key, sheet_name=project.name, row=row, expected=project.name,
                     actual=None)
             continue

@@ -30,11 +30,11 @@ from .integrity import check_integrity
 from .isolation import check_isolated
 from .model import FileResult, Finding, ProjectScore, Report, file_finding
 from .roster import check_roster, not_returned
-from .structure import check_structure, read_values
+from .structure import check_structure, find_renamed, read_values
 from .template import open_template
 from .values import check_values
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm", ".xlsb")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm", ".xlsb", ".ods", ".ots")
 
 register({
     "skip.lock": ("Excel/WPS 的临时锁文件，已跳过", "an Excel/WPS lock file, skipped"),
@@ -106,6 +106,7 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     opened = open_parts(path, limits)
     if opened.parts is None:
         result.findings.append(opened.finding)
+        _identify(result, opened.identity)
         return []
     result.findings.extend(opened.warnings)
     try:
@@ -113,7 +114,7 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
         ctx = open_template(path, book, options, result)
         if ctx is None:
             return []
-        book.read_sheets(_bounds(ctx.layout))
+        book.read_sheets(find_renamed(ctx, _bounds(ctx.layout)))
     except ReadError as exc:
         result.findings.append(file_finding("F01", reason=exc.reason[:200]))
         return []
@@ -132,7 +133,18 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     check_roster(ctx, result)
     result.findings[:] = group_consequences(result.findings, ctx.links)
     _scores(ctx, result)
-    return [s.name for s in ctx.layout.sheets]
+    names = []
+    for s in ctx.layout.sheets:  # a renamed sheet's S01 (template name) sorts with its findings (new name)
+        names += [s.name, ctx.renamed[s.code]] if s.code in ctx.renamed else [s.name]
+    return names
+
+
+def _identify(result: FileResult, identity: dict[str, str]) -> None:
+    """Who sent a file in the wrong format (an .ods): it answers the roster, so no R04 for them."""
+    result.department_code = identity.get("department_code") or None
+    result.department_name = identity.get("department_name") or None
+    year = identity.get("year", "")
+    result.year = int(year) if year.isdigit() else None
 
 
 RECORD_BOUNDS = (100_000, VALUE_COL + 1)  # the key and value columns; a 500-project record has ~20 rows (30,000-character chunks)

@@ -50,6 +50,13 @@ MAIN_TYPES = (
     (b"spreadsheetml.sheet.main+xml", "workbook"),
 )
 STRICT_RELS = b"purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+# OpenDocument: an uncompressed "mimetype" member first; meta.xml holds the custom properties,
+# which LibreOffice carries over from the issued workbook (perfxl.department_code, perfxl.year).
+ODF_MIMETYPE, ODF_META = "mimetype", "meta.xml"
+ODS_TYPES = (b"application/vnd.oasis.opendocument.spreadsheet",)  # also matches "…spreadsheet-template"
+ODF_META_MAX = MiB
+_ODF_META_NS = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+_DC_NS = "http://purl.org/dc/elements/1.1/"
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,10 @@ class Opened:
     parts: dict[str, bytes] | None = None
     finding: Finding | None = None     # stops the file when parts is None
     warnings: list[Finding] = field(default_factory=list)  # F04: ignored content; checking goes on
+    # What a refused file says about itself (an .ods keeps the issued workbook's properties):
+    # department_code, department_name, year. Never trusted for checking, only to tell who
+    # answered, so a department that sent the wrong format is not reported as not returned.
+    identity: dict[str, str] = field(default_factory=dict)
 
 
 def open_parts(path: str, limits: Limits = Limits(), *, every_part: bool = False) -> Opened:
@@ -118,6 +129,8 @@ def open_parts(path: str, limits: Limits = Limits(), *, every_part: bool = False
                 return Opened(finding=refused)
             names = {i.filename.lower(): i.filename for i in infos}
             if CONTENT_TYPES not in names:
+                if _is_ods(zf, names):
+                    return Opened(finding=file_finding("F02", "ods", kind=".ods"), identity=_odf_identity(zf, names))
                 return Opened(finding=_not_workbook(_zip_kind(names)))
             wanted = infos if every_part else [i for i in infos if i.filename.lower().endswith(XML_SUFFIXES)]
             parts = {i.filename: zf.read(i) for i in wanted}
@@ -223,6 +236,44 @@ def _ignored_content(names: dict[str, str], kind: str) -> list[Finding]:
 
 def _not_workbook(kind: str, **params: object) -> Finding:
     return file_finding("F01", "not_workbook", what=Message(f"guard.kind.{kind}", dict(params)))
+
+
+def _is_ods(zf: zipfile.ZipFile, names: dict[str, str]) -> bool:
+    """An OpenDocument spreadsheet (or template) by its mimetype member, whatever the file is called."""
+    info = zf.getinfo(names[ODF_MIMETYPE]) if ODF_MIMETYPE in names else None
+    return info is not None and info.file_size <= 100 and zf.read(info).strip().startswith(ODS_TYPES)
+
+
+def _odf_identity(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
+    """department_code, department_name and year from an .ods's meta.xml, when it came from a perfxl workbook.
+
+    The part is small and guarded like any XML part (size, no DOCTYPE/ENTITY); anything odd gives {}.
+    """
+    info = zf.getinfo(names[ODF_META]) if ODF_META in names else None
+    if info is None or info.file_size > ODF_META_MAX:
+        return {}
+    data = zf.read(info)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return {}
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                      huge_tree=False))
+    except etree.XMLSyntaxError:
+        return {}
+    props = {str(e.get(f"{{{_ODF_META_NS}}}name")): (e.text or "").strip()
+             for e in root.iter(f"{{{_ODF_META_NS}}}user-defined")}
+    code = props.get("perfxl.department_code", "")
+    if not code or code == "-":  # a blank template records no department
+        return {}
+    out = {"department_code": code[:100]}
+    if props.get("perfxl.year", "").isdigit():
+        out["year"] = props["perfxl.year"][:4]
+    subject = root.find(f".//{{{_DC_NS}}}subject")
+    if subject is not None and subject.text and subject.text.strip():
+        out["department_name"] = subject.text.strip()[:200]
+    return out
 
 
 def _zip_kind(names: dict[str, str], content_types: bytes = b"") -> str:

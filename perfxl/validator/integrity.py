@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import scoring as sc
-from ..formula_text import normalise
+from ..formula_text import normalise, rename_sheets
 from ..i18n import Message
 from ..layout.model import Field, Kind, SheetLayout, VType
 from ..scoring import TOLERANCE
@@ -56,8 +56,16 @@ def issued_same(a: object, b: object) -> bool:
     return a == b
 
 
+@lru_cache(maxsize=8192)
+def _renamed(formula: str, renames: tuple[tuple[str, str], ...]) -> str:
+    return rename_sheets(formula, dict(renames))
+
+
 def check_integrity(ctx: Context) -> None:
     shown = ctx.shown
+    # A renamed sheet: clients rewrite the formulas that refer to it, so those are compared
+    # with the template's formula under the new name.
+    renames = tuple((ctx.layout.sheet(code).name, name) for code, name in sorted(ctx.renamed.items()))
     for sheet in ctx.layout.sheets:
         found = ctx.sheets.get(sheet.code)
         if found is None:
@@ -74,17 +82,18 @@ def check_integrity(ctx: Context) -> None:
                 continue
             if cell.formula is not None and (cell.formula == f.formula or _norm(cell.formula) == _norm(f.formula)):
                 continue
+            want = _renamed(f.formula, renames) if renames else f.formula
+            if cell.formula is not None and want is not f.formula and _norm(cell.formula) == _norm(want):
+                continue
             if cell.formula is not None and _into_moved_sheet(ctx, cell.formula):
                 continue  # its references followed rows inserted or deleted there: that sheet's S05 says so
-            short = {"expected_text": _short(f.formula)}
+            short = {"expected_text": _short(want)}
             if cell.formula is not None:
-                ctx.add("S02", "formula", sheet=sheet.code, key=f.key, expected=f.formula, actual=cell.formula,
-                        **short)
+                ctx.add("S02", "formula", sheet=sheet.code, key=f.key, expected=want, actual=cell.formula, **short)
             elif cell.value is None:
-                ctx.add("S02", "blank", sheet=sheet.code, key=f.key, expected=f.formula, **short)
+                ctx.add("S02", "blank", sheet=sheet.code, key=f.key, expected=want, **short)
             else:
-                ctx.add("S02", "constant", sheet=sheet.code, key=f.key, expected=f.formula, actual=cell.value,
-                        **short)
+                ctx.add("S02", "constant", sheet=sheet.code, key=f.key, expected=want, actual=cell.value, **short)
             if cell.value is not None or cell.formula is None:
                 _claimed(ctx, sheet, f, cell.value, shown)
 
@@ -92,7 +101,7 @@ def check_integrity(ctx: Context) -> None:
 def _into_moved_sheet(ctx: Context, formula: str) -> bool:
     """Does the formula point into a sheet whose rows moved (S05)? Clients move references along."""
     for code in ctx.unusable:
-        name = ctx.layout.sheet(code).name
+        name = ctx.sheet_name(code)
         if ctx.book.sheet(name) is not None and (f"'{name}'!" in formula or f"{name}!" in formula):
             return True
     return False

@@ -31,6 +31,38 @@ PROTECT_OPTIONS = {
     "select_locked_cells": True,
     "select_unlocked_cells": True,
 }
+class ProtectedWorkbook(xlsxwriter.Workbook):
+    """A workbook whose structure is locked: no renaming, inserting, deleting, moving or
+    unhiding sheets in Excel, WPS or LibreOffice.
+
+    xlsxwriter (3.3) writes no `workbookProtection`; CT_Workbook places it right after
+    `workbookPr`. A renamed 项目 sheet breaks nothing here (the validator finds it by its
+    names), but the lock keeps the very hidden record sheet hidden and the tabs as issued.
+    """
+
+    structure_password: str = ""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        attributes: list[tuple[str, object]] = []
+        if self.structure_password:
+            attributes.append(("workbookPassword", password_hash(self.structure_password)))
+        attributes.append(("lockStructure", 1))
+        self._xml_empty_tag("workbookProtection", attributes)
+
+
+def password_hash(password: str) -> str:
+    """The legacy 16-bit hash Excel checks (ECMA-376 Part 4 §14.7.1), as xlsxwriter writes it for sheets."""
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password)
+    digest ^= 0xCE4B
+    return f"{digest:X}"
+
+
 WORKBOOK_OPTIONS = {
     "in_memory": True,
     "strings_to_numbers": False,
@@ -47,7 +79,8 @@ def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, p
     tell a real recalculation from the engine's own numbers.
     """
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    wb = ProtectedWorkbook(buffer, WORKBOOK_OPTIONS)
+    wb.structure_password = password
     styles = Styles(wb)
     cached = evaluate_workbook(layout, values, scheme) if cache else {}
     context = {"year": meta.year, "department": meta.department_name}

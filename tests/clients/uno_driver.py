@@ -12,6 +12,9 @@ rows 1-based)::
     {"op": "formula", "sheet": ..., "cell": ..., "formula": "=1+1"}   # API; ignores protection
     {"op": "unprotect", "sheet": ..., "password": ""}
     {"op": "protect", "sheet": ..., "password": ""}
+    {"op": "unprotect_structure", "password": ""}                    # Tools ▸ Protect Spreadsheet Structure off
+    {"op": "protect_structure", "password": ""}
+    {"op": "rename", "sheet": "项目1", "name": "智慧政务平台"}          # API; refused while the structure is locked
     {"op": "insert_rows", "sheet": ..., "row": 15, "count": 1}
     {"op": "delete_rows", "sheet": ..., "row": 15, "count": 1}
     {"op": "calculate"}
@@ -376,6 +379,36 @@ class Session:
         was = sheet.isProtected()
         sheet.protect(str(action.get("password", "")))
         return {"changed": was != sheet.isProtected(), "protected": sheet.isProtected()}
+
+    def op_unprotect_structure(self, action: dict[str, Any]) -> dict[str, Any]:
+        was = self.doc.isProtected()
+        try:
+            self.doc.unprotect(str(action.get("password", "")))
+        except Exception as exc:  # IllegalArgumentException on a wrong password
+            raise DriverError("cannot unprotect the workbook structure: wrong password?") from exc
+        return {"changed": was != self.doc.isProtected(), "protected": self.doc.isProtected()}
+
+    def op_protect_structure(self, action: dict[str, Any]) -> dict[str, Any]:
+        was = self.doc.isProtected()
+        self.doc.protect(str(action.get("password", "")))
+        return {"changed": was != self.doc.isProtected(), "protected": self.doc.isProtected()}
+
+    def op_rename(self, action: dict[str, Any]) -> dict[str, Any]:
+        """setName, as renaming the tab does: LibreOffice rewrites formulas and names that point to it.
+
+        A locked structure refuses it (the name stays); that is reported, not raised.
+        """
+        sheet = sheet_by_name(self.doc, action.get("sheet"))
+        name = action.get("name")
+        if not isinstance(name, str) or not name:
+            raise DriverError(f"'name' must be a non-empty string in {action}")
+        before = sheet.getName()
+        error = None
+        try:
+            sheet.setName(name)
+        except Exception as exc:  # noqa: BLE001 - a refused rename is a result
+            error = f"{type(exc).__name__}: {exc}"
+        return {"changed": sheet.getName() != before, "name": sheet.getName(), "error": error}
 
     def _rows(self, action: dict[str, Any], insert: bool) -> dict[str, Any]:
         sheet = sheet_by_name(self.doc, action.get("sheet"))

@@ -835,6 +835,8 @@ MESSAGE_DOCS = (
     ("超出上表任一限制 / over a limit above", "rule.F05"),
     ("zip 部件设置了密码 / a zip-encrypted part", "rule.F03.zip"),
     ("截断、损坏、CRC 错误、压缩方法不支持、不是 UTF-8 的 XML / truncated or damaged", "rule.F01"),
+    ("LibreOffice 的 OpenDocument 电子表格 .ods/.ots（zip 内的 mimetype）/ an OpenDocument spreadsheet",
+     "rule.F02.ods"),
     ("zip 里没有工作簿（普通压缩包、Word 文档）/ a zip without a workbook", "rule.F01.not_workbook"),
     ("任一 XML 部件含 DOCTYPE 或 ENTITY（billion laughs、外部实体）/ entity declarations", "rule.F05.entity"),
     ("Excel 二进制工作簿 .xlsb / a binary workbook", "rule.F02.xlsb"),

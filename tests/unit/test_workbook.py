@@ -341,3 +341,24 @@ def test_cross_sheet_checks_of_basic_data_point_at_their_own_sheet(layout) -> No
         marks = [h for h in basic.highlights if h.ranges == (target.ref,)]
         assert marks and all("!" not in h.formula for h in marks)
         assert any(f"${f.ref[0]}${f.row + 1}=1" in h.formula for h in marks)
+
+
+@pytest.mark.parametrize("scheme_name", ["national", "province-example"])
+@pytest.mark.parametrize("password", ["", "本局自定"])
+def test_workbook_structure_is_locked(roster, dept, scheme_name: str, password: str) -> None:
+    """No renaming, adding, deleting, moving or unhiding sheets in Excel/WPS, with the sheets' password."""
+    import zipfile
+
+    scheme = load_scheme(scheme_name)
+    files = {"department": department_workbook(dept, 2025, scheme, GENERATED, password),
+             "blank": blank_workbook(2, 2025, scheme, GENERATED, password)}
+    for kind, data in files.items():
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        assert wb.security is not None and wb.security.lockStructure, (scheme_name, kind)
+        sheet_hash = wb[wb.sheetnames[0]].protection.password
+        assert wb.security.workbookPassword == sheet_hash, (scheme_name, kind)
+        assert bool(sheet_hash) == bool(password)
+        # CT_Workbook's order: workbookProtection right after workbookPr, before bookViews.
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
+        tags = re.findall(r"<(fileVersion|fileSharing|workbookPr|workbookProtection|bookViews)\b", xml)
+        assert tags == ["fileVersion", "workbookPr", "workbookProtection", "bookViews"], tags
