@@ -98,23 +98,9 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     the record sheet (which names the template), then the form's sheets, each only as far
     as the template's rows and columns reach.
     """
-    opened = open_parts(path, limits)
-    if opened.parts is None:
-        result.findings.append(opened.finding)
+    ctx = open_context(path, options, limits, result)
+    if ctx is None:
         return []
-    result.findings.extend(opened.warnings)
-    try:
-        book = read_book(opened.parts, {RECORD_SHEET: RECORD_BOUNDS})
-        ctx = open_template(path, book, options, result)
-        if ctx is None:
-            return []
-        book.read_sheets(_bounds(ctx.layout))
-    except ReadError as exc:
-        result.findings.append(file_finding("F01", reason=exc.reason[:200]))
-        return []
-    result.readable = True
-    check_structure(ctx)
-    read_values(ctx)
     if result.department_name is None:
         name = ctx.value("dept", "name")
         result.department_name = str(name).strip() if name is not None else None
@@ -127,6 +113,33 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     check_roster(ctx, result)
     _scores(ctx, result)
     return [s.name for s in ctx.layout.sheets]
+
+
+def open_context(path: str, options: Options, limits: Limits, result: FileResult) -> Context | None:
+    """The file read as far as the rules need it: template, sheets placed (S01, S04, S05), values.
+
+    None, with the finding that stops it in `result`, when the file is not a readable
+    perfxl workbook. Shared by the checks and by the annotated copy, which re-renders the
+    workbook from this Context (so both see the same cells).
+    """
+    opened = open_parts(path, limits)
+    if opened.parts is None:
+        result.findings.append(opened.finding)
+        return None
+    result.findings.extend(opened.warnings)
+    try:
+        book = read_book(opened.parts, {RECORD_SHEET: RECORD_BOUNDS})
+        ctx = open_template(path, book, options, result)
+        if ctx is None:
+            return None
+        book.read_sheets(_bounds(ctx.layout))
+    except ReadError as exc:
+        result.findings.append(file_finding("F01", reason=exc.reason[:200]))
+        return None
+    result.readable = True
+    check_structure(ctx)
+    read_values(ctx)
+    return ctx
 
 
 RECORD_BOUNDS = (100_000, VALUE_COL + 1)  # the key and value columns; a 500-project record has ~20 rows (30,000-character chunks)

@@ -30,6 +30,9 @@ __all__ = [
 # The en-US locale makes typed input ("98.5", "97.5%") parse the same on every machine.
 # AutoInput (autocomplete from the column) off: typing CJK text into a merged cell of a
 # column with a list validation crashed soffice 7.4's xlsx export in 2 of 3 runs.
+# The formula bar (child window 26100) hidden: Debian's calc-nogui lacks its .ui file, and
+# building it at the first idle after a UNO dispatch aborted soffice in about one run in
+# three (notes/LIBREOFFICE.md).
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" \
 xmlns:xs="http://www.w3.org/2001/XMLSchema" \
@@ -44,6 +47,8 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <prop oor:name="ooLocale" oor:op="fuse"><value>en-US</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Input">\
 <prop oor:name="AutoInput" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Views/Windows"><node oor:name="26100" oor:op="replace">\
+<prop oor:name="Visible" oor:op="fuse"><value>false</value></prop></node></item>
 </oor:items>
 """
 
