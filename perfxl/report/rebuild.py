@@ -48,6 +48,13 @@ from .annotate import (
 _FORMULA_START = ("=", "+", "-", "@")
 
 
+# Findings about a cell's own content; any other rule judges figures made from several cells.
+_OWN_CONTENT = re.compile(r"^(V0[1-6]|I0[89]|I11|B06|S0\d|F\d\d|R\d\d)$")
+# Typed values the sums cannot use as meant (text in a number cell, 元 for 万元): a finding on an
+# input elsewhere (B04's missing reason for a rate that text made low) may follow from them.
+_CAUSES = ("V02", "V05")
+
+
 class NotRebuilt(Exception):
     """This file cannot be re-rendered cell by cell; `reason` is an i18n key for the 校验结果 sheet."""
 
@@ -157,6 +164,7 @@ class _Copy:
                     mark = self._cell(sheet, row, col, f)
                     mark.findings.append(finding)
             self.placed.append((finding, mark))
+        self.causes = [m for f, m in self.placed if m is not None and f.code in _CAUSES]
 
     # --- render hook ------------------------------------------------------------------------------
     def begin(self, wb: Any, styles: Styles, cached: Mapping[tuple[str, str], object]) -> None:
@@ -208,18 +216,23 @@ class _Copy:
 
     def _condition(self, mark: _Cell, local: bool) -> str | None:
         """While the flagged cell (a formula or input) holds what was found; for a locked issued
-        cell, while the inputs on its row do (B03: the 执行数 beside a zero budget)."""
+        cell, while the inputs on its row do (B03: the 执行数 beside a zero budget). A figure
+        rule's mark on a typed cell also needs the typed values it may follow from (V02, V05)
+        unchanged: B04's blank reason stops being a problem once "1180 元" is typed as 0.118."""
         sheet, f = mark.sheet, mark.field
         if f is None:
             return None
-        prefix = "" if local else quote_sheet(sheet.name) + "!"
         if f.kind == Kind.ISSUED:
-            watched = [g for g in sheet.fields if g.kind == Kind.INPUT and g.row == f.row]
+            watched = [(sheet, g) for g in sheet.fields if g.kind == Kind.INPUT and g.row == f.row]
         else:
-            watched = [f]
+            watched = [(sheet, f)]
+        if f.kind != Kind.FORMULA and any(not _OWN_CONTENT.match(x.code) for x in mark.findings):
+            watched += [(c.sheet, c.field) for c in self.causes if c is not mark and c.field is not None]
         parts = []
-        for g in watched:
-            value = self.values.get((sheet.code, g.key)) if g.kind == Kind.INPUT else self.cached.get((sheet.code, g.key))
+        for where, g in watched:
+            prefix = "" if local and where is sheet else quote_sheet(where.name) + "!"
+            value = (self.values.get((where.code, g.key)) if g.kind == Kind.INPUT
+                     else self.cached.get((where.code, g.key)))
             condition = marks.unchanged(prefix + a1(g.row, g.col, absolute=True), value)
             if condition is None:
                 return None
