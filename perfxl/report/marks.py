@@ -11,13 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-PREFIX_UNITS = 100  # a long text is matched by its length and first 100 characters
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _units(text: str) -> int:
-    """Length as Excel's LEN counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def literal(text: str) -> str:
@@ -31,8 +25,12 @@ def literal(text: str) -> str:
     return "&".join(p for p in pieces if p != '""') or '""'
 
 
-def unchanged(ref: str, value: object) -> str | None:
-    """A condition that holds while `ref` holds `value`; None when a formula cannot say it."""
+def unchanged(ref: str, value: object, text_ref: str | None = None) -> str | None:
+    """A condition that holds while `ref` holds `value`; None when a formula cannot say it.
+
+    Text is compared with the cell `text_ref`, which holds it as a plain string: a typed
+    text never becomes part of a formula, not even as a string literal (hostile files).
+    """
     if value is None or value == "":
         return f"LEN({ref})=0"
     if isinstance(value, bool):
@@ -43,18 +41,8 @@ def unchanged(ref: str, value: object) -> str | None:
             return None
         tol = 1e-9 * max(1.0, abs(v))
         return f"AND(ISNUMBER({ref}),ABS({ref}-({v:.15G}))<={tol:.3G})"
-    if isinstance(value, str):
-        if _ILLEGAL.search(value):
-            return None
-        if _units(value) <= PREFIX_UNITS:
-            return f"AND(ISTEXT({ref}),EXACT({ref},{literal(value)}))"
-        prefix = ""
-        for ch in value:
-            if _units(prefix + ch) > PREFIX_UNITS:
-                break
-            prefix += ch
-        return (f"AND(ISTEXT({ref}),LEN({ref})={_units(value)},"
-                f"EXACT(LEFT({ref},{_units(prefix)}),{literal(prefix)}))")
+    if isinstance(value, str) and text_ref is not None and not _ILLEGAL.search(value):
+        return f"AND(ISTEXT({ref}),EXACT({ref},{text_ref}))"
     return None
 
 

@@ -55,6 +55,9 @@ _OWN_CONTENT = re.compile(r"^(V0[1-6]|I0[89]|I11|B06|S0\d|F\d\d|R\d\d)$")
 _CAUSES = ("V02", "V05")
 
 
+_FOUND_COL = len(HEADERS) + 3  # hidden, on the 校验结果 sheet: texts the marks compare with
+
+
 class NotRebuilt(Exception):
     """This file cannot be re-rendered cell by cell; `reason` is an i18n key for the 校验结果 sheet."""
 
@@ -102,6 +105,7 @@ class _Copy:
         self._keep_formats()
         self._place_findings()
         self._formats: dict[str, Any] = {}
+        self.found: dict[tuple[str, str], tuple[int, str]] = {}
 
     # --- what the copy changes ----------------------------------------------------------------
     def _cell(self, sheet: SheetLayout, row: int, col: int, f: Field | None) -> _Cell:
@@ -233,11 +237,21 @@ class _Copy:
             prefix = "" if local and where is sheet else quote_sheet(where.name) + "!"
             value = (self.values.get((where.code, g.key)) if g.kind == Kind.INPUT
                      else self.cached.get((where.code, g.key)))
-            condition = marks.unchanged(prefix + a1(g.row, g.col, absolute=True), value)
+            condition = marks.unchanged(prefix + a1(g.row, g.col, absolute=True), value,
+                                        self._found_text(where, g, value))
             if condition is None:
                 return None
             parts.append(condition)
         return marks.all_of(parts) if parts else None
+
+    def _found_text(self, sheet: SheetLayout, f: Field, value: object) -> str | None:
+        """The 校验结果 cell (a hidden column) that holds a text value a mark compares with."""
+        if not isinstance(value, str):
+            return None
+        key = (sheet.code, f.key)
+        if key not in self.found:
+            self.found[key] = (HEADER_ROW + 1 + len(self.found), value)
+        return f"{quote_sheet(SHEET)}!{a1(self.found[key][0], _FOUND_COL, absolute=True)}"
 
     def end(self, wb: Any, styles: Styles) -> None:
         self._results(wb)
@@ -328,6 +342,9 @@ class _Copy:
                              (wording["fixed"], "#067647"), (wording["restored"], "#1F4E79")):
             ws.conditional_format(*rng, {"type": "cell", "criteria": "==", "value": marks.literal(word),
                                          "format": wb.add_format({"font_color": colour, "bold": True})})
+        for row, value in self.found.values():
+            _put(ws, row, _FOUND_COL, value, None, wb.add_format({"quote_prefix": True}))
+        ws.set_column(_FOUND_COL, _FOUND_COL, 20, None, {"hidden": True})
         ws.freeze_panes(HEADER_ROW + 1, 0)
         ws.autofilter(HEADER_ROW, 0, last, status_col)
         ws.repeat_rows(HEADER_ROW)

@@ -183,10 +183,12 @@ def test_formula_like_text_stays_text(batch, annotated, books):
     cells = [c for row in book[SHEET].iter_rows() for c in row if c.value == INJECTION]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
     assert book["项目1"]["F7"].value == INJECTION and book["项目1"]["F7"].data_type == "s"
-    # Our status formulas compare the cell with the text found, as a string literal, never as code.
+    # Our status formulas compare the cell with a hidden cell holding the text found, never with the text.
     formulas = [f.text or "" for f in sheet_xml(path, SHEET).iter(MAIN + "f")]
-    assert any(INJECTION.replace('"', '""') in f for f in formulas)
-    assert formulas and not any("cmd" in re.sub(r'"(?:[^"]|"")*"', "", f) for f in formulas)
+    assert formulas and not any("cmd" in f for f in formulas)
+    [found] = [c for c in cells if c.column_letter != "I"]
+    assert book[SHEET].column_dimensions[found.column_letter].hidden
+    assert any(f"EXACT('项目1'!$F$7,'{SHEET}'!${found.column_letter}${found.row})" in f for f in formulas)
 
 
 def test_copy_is_still_a_working_template(books):
