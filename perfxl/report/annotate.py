@@ -118,7 +118,7 @@ COLUMN_WIDTHS = (6, 7, 7, 26, 9, 30, 64, 16, 16)
 HEADER_ROW = 6  # 0-based: title, headline, counts, hint, legend, self-check line (or why not rebuilt), header
 
 
-def intro_rows(result: FileResult, lang: str, strict: bool, live: bool) -> list[str]:
+def intro_rows(result: FileResult, lang: str, strict: bool) -> list[str]:
     """The sheet's first five rows: title, static headline, counts, hint, legend."""
     passed = result.passed(strict)
     counts = text("annotate.counts", lang, errors=result.errors, warnings=result.warnings)
@@ -342,7 +342,7 @@ def _results_sheet(book: openpyxl.Workbook, result: FileResult, lang: str, stric
     passed = result.passed(strict)
     ws.sheet_properties.tabColor = "FF12B76A" if passed else "FFD92D20"
 
-    rows = intro_rows(result, lang, strict, live=False)
+    rows = intro_rows(result, lang, strict)
     grey = Font(color="FF475467")
     _put(ws.cell(1, 1), rows[0]).font = Font(bold=True, size=14)
     _put(ws.cell(2, 1), rows[1]).font = Font(bold=True, size=12, color="FF067647" if passed else "FFB42318")

@@ -20,7 +20,7 @@ import io
 import math
 import re
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
@@ -274,7 +274,7 @@ class _Copy:
                         "warning": wb.add_format({"valign": "top", "border": 1, "bold": True,
                                                   "font_color": "#B54708"})}
 
-        rows, status_col = intro_rows(self.result, lang, self.strict, live=True), len(HEADERS)
+        rows, status_col = intro_rows(self.result, lang, self.strict), len(HEADERS)
         statuses: list[tuple[str, str | None]] = []  # (cached text, live formula)
         pending_static = 0
         wording = {k: text(f"annotate.status.{k}", lang) for k in ("pending", "check", "fixed", "restored",

@@ -202,7 +202,7 @@ def test_copy_is_still_a_working_template(books):
         a, b = original[name], copy[name]
         assert b.protection.sheet == a.protection.sheet and b.protection.password == a.protection.password
         assert len(b.data_validations.dataValidation) == len(a.data_validations.dataValidation)
-        rules = lambda ws: sorted((str(cf.sqref), r.formula) for cf in ws.conditional_formatting  # noqa: E731
+        rules = lambda ws: sorted((str(cf.sqref), r.formula) for cf in ws.conditional_formatting
                                   for r in cf.rules if not (r.dxf and r.dxf.fill and
                                                             {r.dxf.fill.bgColor.rgb} & MARK_COLOURS))
         assert rules(b) == rules(a)
