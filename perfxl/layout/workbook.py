@@ -10,7 +10,7 @@ from ..scheme.model import Scheme
 from ..scoring import OPERATORS
 from .basic import build_basic
 from .instructions import build_instructions
-from .model import SheetLayout, WorkbookLayout
+from .model import Kind, SheetLayout, WorkbookLayout
 from .summary import build_summary
 from .table import build_table
 
@@ -64,6 +64,16 @@ def build_layout(scheme: Scheme, projects: int, blank: bool = False,
             del _cache[next(iter(_cache))]
         _cache[key] = _build(scheme, projects, blank, goals, int(version))
     return _cache[key]
+
+
+def current(layout: WorkbookLayout, scheme: Scheme) -> WorkbookLayout:
+    """The same workbook shape laid out by the current template version: every field of an
+    earlier version keeps its key and cell, so a copy made for the department (an annotated
+    copy) upgrades a file in circulation to the template of today."""
+    if layout.version == TEMPLATE_VERSION:
+        return layout
+    goals = tuple(s.get("goal.target").kind == Kind.ISSUED for s in layout.sheets if s.role == "project")
+    return build_layout(scheme, layout.projects, layout.blank, goals, TEMPLATE_VERSION)
 
 
 _sheet_cache: dict[tuple, SheetLayout] = {}

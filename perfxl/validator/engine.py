@@ -103,24 +103,9 @@ def _check(path: str, options: Options, limits: Limits, result: FileResult) -> l
     the record sheet (which names the template), then the form's sheets, each only as far
     as the template's rows and columns reach.
     """
-    opened = open_parts(path, limits)
-    if opened.parts is None:
-        result.findings.append(opened.finding)
-        _identify(result, opened.identity)
+    ctx = open_context(path, options, limits, result)
+    if ctx is None:
         return []
-    result.findings.extend(opened.warnings)
-    try:
-        book = read_book(opened.parts, {RECORD_SHEET: RECORD_BOUNDS})
-        ctx = open_template(path, book, options, result)
-        if ctx is None:
-            return []
-        book.read_sheets(find_renamed(ctx, _bounds(ctx.layout)))
-    except ReadError as exc:
-        result.findings.append(file_finding("F01", reason=exc.reason[:200]))
-        return []
-    result.readable = True
-    check_structure(ctx)
-    read_values(ctx)
     if result.department_name is None:
         name = ctx.value("dept", "name")
         result.department_name = str(name).strip() if name is not None else None
@@ -145,6 +130,34 @@ def _identify(result: FileResult, identity: dict[str, str]) -> None:
     result.department_name = identity.get("department_name") or None
     year = identity.get("year", "")
     result.year = int(year) if year.isdigit() else None
+
+
+def open_context(path: str, options: Options, limits: Limits, result: FileResult) -> Context | None:
+    """The file read as far as the rules need it: template, sheets placed (S01, S04, S05), values.
+
+    None, with the finding that stops it in `result`, when the file is not a readable
+    perfxl workbook. Shared by the checks and by the annotated copy, which re-renders the
+    workbook from this Context (so both see the same cells).
+    """
+    opened = open_parts(path, limits)
+    if opened.parts is None:
+        result.findings.append(opened.finding)
+        _identify(result, opened.identity)
+        return None
+    result.findings.extend(opened.warnings)
+    try:
+        book = read_book(opened.parts, {RECORD_SHEET: RECORD_BOUNDS})
+        ctx = open_template(path, book, options, result)
+        if ctx is None:
+            return None
+        book.read_sheets(find_renamed(ctx, _bounds(ctx.layout)))
+    except ReadError as exc:
+        result.findings.append(file_finding("F01", reason=exc.reason[:200]))
+        return None
+    result.readable = True
+    check_structure(ctx)
+    read_values(ctx)
+    return ctx
 
 
 RECORD_BOUNDS = (100_000, VALUE_COL + 1)  # the key and value columns; a 500-project record has ~20 rows (30,000-character chunks)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 import xlsxwriter
 
@@ -71,8 +71,20 @@ WORKBOOK_OPTIONS = {
 }
 
 
+class RenderHook(Protocol):
+    """Extra steps around the pipeline, for a copy that is more than the form (report.annotate):
+    `begin` before the first sheet (a sheet added there comes first) with the formulas'
+    cached values, `sheet` after each form sheet is complete, `end` before the record sheet."""
+
+    def begin(self, wb: Any, styles: Styles, cached: Values) -> None: ...
+
+    def sheet(self, ws: Any, sheet: SheetLayout, styles: Styles) -> None: ...
+
+    def end(self, wb: Any, styles: Styles) -> None: ...
+
+
 def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, password: str = "",
-           cache: bool = True) -> bytes:
+           cache: bool = True, hook: RenderHook | None = None) -> bytes:
     """The xlsx file of one workbook: `values` holds issued figures (and, for fixtures, inputs).
 
     `cache=False` leaves formulas without computed values (xlsxwriter's 0), so a test can
@@ -83,6 +95,8 @@ def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, p
     wb.structure_password = password
     styles = Styles(wb)
     cached = evaluate_workbook(layout, values, scheme) if cache else {}
+    if hook is not None:
+        hook.begin(wb, styles, cached)
     context = {"year": meta.year, "department": meta.department_name}
     for sheet in layout.sheets:
         ws = wb.add_worksheet(sheet.name, worksheet_class=FastWorksheet)
@@ -94,6 +108,10 @@ def render(layout: WorkbookLayout, scheme: Scheme, meta: Meta, values: Values, p
         _highlights(ws, sheet, styles)
         ws.protect(password, PROTECT_OPTIONS)
         _print_setup(ws, sheet, heights)
+        if hook is not None:
+            hook.sheet(ws, sheet, styles)
+    if hook is not None:
+        hook.end(wb, styles)
     for name, ref in defined_names(layout):
         wb.define_name(name, ref)
     _record(wb, layout, scheme, meta, values, styles)

@@ -64,16 +64,16 @@ class Styles:
             fmt = self._labels[name] = self.wb.add_format(LABEL_STYLES[name])
         return fmt
 
-    def field(self, kind: Kind, vtype: VType, align: str | None, percent: str | None = None) -> Any:
-        """`percent`: the percent format of a value typed as "98%" (what a client gives the cell)."""
-        key = (kind, vtype, align, percent)
+    def field(self, kind: Kind, vtype: VType, align: str | None, num_format: str | None = None) -> Any:
+        """`num_format` overrides the type's own: a copy keeps a typed "95%" or date as the user saw it."""
+        key = (kind, vtype, align, num_format)
         fmt = self._fields.get(key)
         if fmt is None:
             props: dict[str, Any] = {**_BASE, **_BOX}
-            if percent:
-                props["num_format"] = percent
-            elif vtype in NUM_FORMATS:
+            if vtype in NUM_FORMATS:
                 props["num_format"] = NUM_FORMATS[vtype]
+            if num_format is not None:
+                props["num_format"] = num_format
             props["align"] = align or ALIGN.get(vtype, "right" if vtype in NUM_FORMATS else "center")
             if vtype == VType.LONGTEXT:
                 props["valign"] = "top"
