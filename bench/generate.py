@@ -46,7 +46,7 @@ SHEET_METHODS = (
     "set_column", "set_row", "hide_gridlines", "merge_range", "write_string", "write_url", "write_blank",
     "write_formula", "write_number", "write_boolean", "write_datetime", "data_validation", "conditional_format",
     "protect", "set_paper", "set_landscape", "set_portrait", "fit_to_pages", "center_horizontally", "set_margins",
-    "set_footer", "print_area", "repeat_rows", "very_hidden",
+    "set_footer", "print_area", "repeat_rows", "very_hidden", "set_h_pagebreaks",
 )
 
 
@@ -101,7 +101,7 @@ class _FormatRef:
 def record_one(dept: Department, scheme: Any) -> Recording:
     """Render one workbook through perfxl while logging every xlsxwriter call it makes."""
     rec = Recording()
-    real_workbook = xlsxwriter.Workbook
+    real_workbook = render_module.ProtectedWorkbook  # xlsxwriter's Workbook, structure locked
 
     class RecordingWorkbook(real_workbook):  # type: ignore[misc, valid-type]
         def __init__(self, target: Any, options: dict[str, Any]) -> None:
@@ -137,11 +137,11 @@ def record_one(dept: Department, scheme: Any) -> Recording:
             rec.steps.append(("workbook", "set_custom_property", args, {}))
             return super().set_custom_property(*args)
 
-    render_module.xlsxwriter.Workbook = RecordingWorkbook
+    render_module.ProtectedWorkbook = RecordingWorkbook
     try:
         department_workbook(dept, 2025, scheme, GENERATED)
     finally:
-        render_module.xlsxwriter.Workbook = real_workbook
+        render_module.ProtectedWorkbook = real_workbook
     return rec
 
 

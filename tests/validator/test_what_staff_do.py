@@ -60,3 +60,24 @@ def test_roster_compares_what_the_file_shows() -> None:
     r01 = root.consequences[0]
     assert (r01.expected, r01.actual) == (8.0, 10.5) and "10.5" in r01.text()
     assert result.errors == 1
+
+
+def test_libreoffice_marks_the_mix_the_moment_it_is_typed() -> None:
+    """What LibreOffice itself computed when "88%" was typed (cached in the saved file): the
+    row's helper says mixed, 得分 is blank, and 填报说明 counts one problem on 项目1."""
+    import openpyxl
+
+    from perfxl.layout import build_layout
+    from perfxl.scheme import load_scheme
+
+    wb = openpyxl.load_workbook(FIXTURES / "should_fail/V07/actual_typed_as_percent.xlsx", data_only=True)
+    result = _check("should_fail/V07/actual_typed_as_percent.xlsx")
+    cell = result.findings[0].cell
+    p1 = build_layout(load_scheme("national"), 1, goals_issued=(True,)).sheet("p1")
+    index = next(f.key for f in p1.fields if f.ref == cell).split(".")[1]
+    ws = wb["项目1"]
+    assert ws[p1.get(f"ind.{index}.mixed").ref].value == 1
+    assert ws[p1.get(f"ind.{index}.score").ref].value in (None, "")
+    info = build_layout(load_scheme("national"), 1, goals_issued=(True,)).sheet("info")
+    assert wb["填报说明"][info.get("problems.p1").ref].value == 1
+    assert wb["填报说明"][info.get("problems.total").ref].value == 1
