@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 from lxml import etree
 
 from ..scoring import Percent
+from .numfmt import cell_formats, is_percent
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -48,7 +49,6 @@ MAX_HELD = 100_000  # elements inside one wanted element of a streamed part (a r
 _SHEET, _DEFINED_NAME, _SI, _PROTECTION, _SHEET_DATA = (_M + t for t in (
     "sheet", "definedName", "si", "sheetProtection", "sheetData"))
 _NUM_FMT, _CELL_XFS, _XF = (_M + t for t in ("numFmt", "cellXfs", "xf"))
-BUILTIN_PERCENT = frozenset(("9", "10"))  # 0% and 0.00%: what Excel gives a typed "98%"
 _RELATIONSHIP = "{%s}Relationship" % PKG_REL
 _PROPERTY = "{%s}property" % CUSTOM
 
@@ -99,7 +99,8 @@ class Book:
     parts: list[str]
     source: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
     strings: list[str] = field(default_factory=list, repr=False, compare=False)
-    percent_styles: frozenset[str] = frozenset()  # cell style indices (the `s` attribute) with a % format
+    formats: dict[int, str] = field(default_factory=dict, repr=False, compare=False)  # style index → number format
+    percent_styles: frozenset[str] = frozenset()  # style indices (the `s` attribute) that show a percentage
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:
@@ -282,13 +283,14 @@ def read_book(source: str | Mapping[str, bytes], bounds: Mapping[str, Bounds] | 
     wb_part = next((t for typ, t in root_rels.values() if typ == OFFICE_DOCUMENT), "xl/workbook.xml")
     rels = _rels(parts, wb_part)
     strings: list[str] = []
-    percent: frozenset[str] = frozenset()
+    formats: dict[int, str] = {}
     for typ, target in rels.values():
         if typ.endswith("/sharedStrings") and target in parts:
             strings = _strings(parts, target)
         elif typ.endswith("/styles") and target in parts:
-            percent = _percent_styles(parts, target)
-    book = Book([], {}, _properties(parts), list(parts), parts, strings, percent)
+            formats = _cell_formats(parts, target)
+    percent = frozenset(str(i) for i, code in formats.items() if is_percent(code))
+    book = Book([], {}, _properties(parts), list(parts), parts, strings, formats, percent)
     for el in _elements(parts, wb_part, _SHEET, _DEFINED_NAME):
         if el.tag == _SHEET:
             target = rels.get(el.get("{%s}id" % REL), ("", ""))[1]
@@ -311,30 +313,8 @@ def _properties(parts: Mapping[str, bytes]) -> dict[str, str]:
     return out
 
 
-_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
-
-
-def is_percent_format(code: str) -> bool:
-    """A number format that shows a percentage: a % outside quotes, escapes and [brackets],
-    in its first (positive) section."""
-    return "%" in _QUOTED.sub("", code).split(";")[0]
-
-
-def _percent_styles(parts: Mapping[str, bytes], part: str) -> frozenset[str]:
-    """Indices of the cell formats (cellXfs) whose number format is a percentage."""
-    custom: set[str] = set()
-    out: set[str] = set()
-    index = 0
-    for el in _elements(parts, part, _NUM_FMT, _CELL_XFS, _XF):
-        if el.tag == _NUM_FMT:
-            if is_percent_format(el.get("formatCode", "")):
-                custom.add(el.get("numFmtId", ""))
-        elif el.tag == _XF and el.getparent() is not None and el.getparent().tag == _CELL_XFS:
-            fmt = el.get("numFmtId", "0")
-            if fmt in BUILTIN_PERCENT or fmt in custom:
-                out.add(str(index))
-            index += 1
-    return frozenset(out)
+def _cell_formats(parts: Mapping[str, bytes], part: str) -> dict[int, str]:
+    return cell_formats(_elements(parts, part, _NUM_FMT, _XF), _NUM_FMT, _CELL_XFS)
 
 
 def _read_sheet(parts: Mapping[str, bytes], sheet: Sheet, strings: list[str], bounds: Bounds,

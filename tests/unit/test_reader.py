@@ -117,3 +117,12 @@ def test_reads_from_a_zip_path(tmp_path) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(buf.getvalue())
     assert read_book(str(path)).sheet("项目1").cell(2, 2).value == "培训人次"
+
+
+def test_percent_formats_are_told_from_literal_percent_signs() -> None:
+    """A cell shown as a percentage was typed as "98%": a % outside quotes, escapes and brackets,
+    in the positive section (Excel's 9/10 built-ins, LibreOffice's declared 0.00%)."""
+    from perfxl.reader.numfmt import is_percent
+
+    assert all(is_percent(c) for c in ("0%", "0.00%", "[Red]0.00%", "#,##0.0%"))
+    assert not any(is_percent(c) for c in ("General", '"%"0', "0.0\\%", "0.00;[Red]-0%", "#,##0.00"))
