@@ -28,7 +28,7 @@ from perfxl.validator.engine import check_file
 from perfxl.writer import department_values
 
 from .libreoffice import recalculate
-from .uno import run_uno, uno_available
+from .uno import run_uno, typed_text, uno_available
 
 pytestmark = pytest.mark.libreoffice
 
@@ -36,12 +36,6 @@ ROOT = Path(__file__).resolve().parents[2]
 GENERATED = date(2026, 1, 5)
 YEAR = 2025
 HEADER_ROW = 7
-
-
-def typed_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def statuses(path: Path) -> tuple[str, list[str]]:

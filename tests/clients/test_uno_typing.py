@@ -8,7 +8,7 @@ protection, refuse typing into locked cells, and hold values that agree with the
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -25,20 +25,12 @@ from perfxl.scheme import load_scheme
 from perfxl.writer import department_values
 
 from .cells import disagreements
-from .uno import run_uno, uno_available
+from .uno import run_uno, typed_text, uno_available
 
 pytestmark = pytest.mark.libreoffice
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = date(2026, 1, 5)
-
-
-def typed_text(value: object) -> str:
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 @pytest.fixture(scope="module")

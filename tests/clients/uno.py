@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import tempfile
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,12 @@ def run_uno(
     if proc.returncode != 0 or not result.get("ok"):
         raise UnoError(f"uno_driver failed on {input}: {result.get('error')}", result)
     return result
+
+
+def typed_text(value: object) -> str:
+    """What a user types for a value: dates as ISO, whole numbers without '.0'."""
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
