@@ -157,7 +157,7 @@ def percent_mixed(target: Value, unit: Value, actual: Value) -> bool:
     The two are then on scales a hundredfold apart, so no score can be judged until
     they agree; written the same way (95 and 98, or 95% and 98%) they score alike.
     """
-    if not isinstance(unit, str) or unit.strip() not in PERCENT_UNITS:
+    if unit not in PERCENT_UNITS:  # exactly, as the formula's F12="%" compares
         return False
     return is_number(target) and is_number(actual) and is_percent(target) != is_percent(actual)
 

@@ -13,6 +13,7 @@ from perfxl import livechecks
 from perfxl.scheme import load_scheme
 from perfxl.scoring import (
     OPERATORS,
+    Percent,
     POSITIVE,
     QUALITATIVE,
     QUANTITATIVE,
@@ -31,6 +32,7 @@ from perfxl.scoring import (
     in_qualitative_band,
     indicator_score,
     overshoot,
+    percent_mixed,
     qualitative_band,
     round2,
 )
@@ -639,3 +641,29 @@ def test_py_incomplete():
     assert livechecks.py_incomplete(empty, NATIONAL) is False
     assert livechecks.py_incomplete(Indicator(level="产出指标", category="数量指标", name=""), NATIONAL) is False
     assert livechecks.py_incomplete(Indicator(level="产出指标", category="数量指标", weight=10), NATIONAL) is True
+
+
+# --- percentages written two ways (RULES.md V07) -------------------------------------------
+
+def test_a_percent_row_written_one_way_in_each_cell_is_mixed():
+    assert percent_mixed(95, "%", Percent(0.98)) and percent_mixed(Percent(0.95), "%", 98)
+    assert percent_mixed(95, "％", Percent(0.98))
+    assert not percent_mixed(95, "%", 98) and not percent_mixed(Percent(0.95), "%", Percent(0.98))
+    assert not percent_mixed(95, "个", Percent(0.98)) and not percent_mixed(95, None, Percent(0.98))
+    assert not percent_mixed("95", "%", Percent(0.98)) and not percent_mixed(95, "%", None)
+
+
+@pytest.mark.parametrize("op", ["≥", ">", "≤", "<", "="])
+def test_written_alike_either_way_scores_alike(op):
+    for target, actual in ((95, 98), (95, 80), (5, 0.5), (100, 100)):
+        plain = indicator_score(op, target, actual, 15, None, NATIONAL, "%")
+        typed = indicator_score(op, Percent(target / 100), Percent(actual / 100), 15, None, NATIONAL, "%")
+        assert plain == typed, (op, target, actual)
+
+
+def test_a_mixed_row_has_no_score_and_no_overshoot():
+    """95 against "98%" would score 0.15 of 15; "95%" against 98 would look like a 100× overshoot."""
+    assert indicator_score("≥", 95, Percent(0.98), 15, None, NATIONAL, "%") is None
+    assert indicator_score("≥", 95, 0.98, 15, None, NATIONAL, "%") == 0.15  # no mark: a real 0.98
+    assert not overshoot("≥", Percent(0.95), 98, NATIONAL, "%")
+    assert overshoot("≥", 0.95, 98, NATIONAL, "%")
