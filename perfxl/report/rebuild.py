@@ -59,6 +59,21 @@ _CAUSES = ("V02", "V05")
 _FOUND_COL = len(HEADERS) + 3  # hidden, on the 校验结果 sheet: texts the marks compare with
 
 
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _reads_other_sheet(condition: str) -> bool:
+    return "!" in _STRING.sub("", condition)
+
+
+def _helper_column(sheet: SheetLayout) -> int:
+    """The first column right of everything the template places on the sheet, hidden ones too
+    (the validator reads a sheet only as far as the template reaches: these stay unread)."""
+    cols = [f.last_col if f.last_col is not None else f.col for f in sheet.fields]
+    cols += [lb.last_col if lb.last_col is not None else lb.col for lb in sheet.labels]
+    return max([*cols, *sheet.widths]) + 2
+
+
 class NotRebuilt(Exception):
     """This file cannot be re-rendered cell by cell; `reason` is an i18n key for the 校验结果 sheet."""
 
@@ -106,6 +121,7 @@ class _Copy:
         self._keep_formats()
         self._place_findings()
         self._formats: dict[str, Any] = {}
+        self._helpers: dict[str, dict[int, int]] = {}  # sheet code → row → helper cells used
         self.found: dict[tuple[str, str], tuple[int, str]] = {}
 
     # --- what the copy changes ----------------------------------------------------------------
@@ -194,6 +210,8 @@ class _Copy:
                 ours.append(self._conditional(ws, rng, "TRUE", self._mark_format(styles, "restored")))
             elif mark.findings:
                 condition = self._condition(mark, local=True)
+                if condition is not None and _reads_other_sheet(condition):
+                    condition = self._helper(ws, sheet, row, condition)
                 severity = "error" if any(x.severity == ERROR for x in mark.findings) else "warning"
                 ours.append(self._conditional(ws, rng, condition or "TRUE", self._mark_format(styles, severity)))
             body = self._comment(mark)
@@ -201,6 +219,17 @@ class _Copy:
                 width, height = comment_size(body)
                 ws.write_comment(row, col, body, {"author": AUTHOR, "width": width, "height": height})
         _first(ws, ours)
+
+    def _helper(self, ws: Any, sheet: SheetLayout, row: int, condition: str) -> str:
+        """The condition computed in a hidden cell of the mark's own sheet (1 or 0), for the mark
+        to read: Excel's classic conditional formats refuse references to other sheets, and a
+        file with them is "repaired" and loses every mark (see the template's own helper cells)."""
+        used = self._helpers.setdefault(sheet.code, {})
+        col = _helper_column(sheet) + used.get(row, 0)
+        used[row] = used.get(row, 0) + 1
+        ws.set_column(col, col, 4, None, {"hidden": True})
+        ws.write_formula(row, col, f"=IF({condition},1,0)", None, 1)  # the mark holds when the copy is made
+        return f"{a1(row, col, absolute=True)}=1"
 
     def _conditional(self, ws: Any, rng: str, condition: str, fmt: Any) -> dict:
         ws.conditional_format(rng, {"type": "formula", "criteria": "=" + condition, "format": fmt})
