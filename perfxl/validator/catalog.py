@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..i18n import register
+from ..livechecks import PERCENT_RULE
 
 ERROR, WARNING = "error", "warning"
 
@@ -236,7 +237,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "全年执行数 {actual} is {ratio} × 全年预算数 {budget}: typed in 元? (unit 万元; about {guess} 万元)"),
     "rule.V06": ("指标行填写不完整：缺少{missing}。", "Incomplete indicator row: {missing} missing."),
     "rule.V07": ("计量单位为 %，年度指标值写作 {target}，实际完成值写作 {actual}：一个带 %、一个不带，相差 100 倍，得分无法判断。"
-                 "请用同一种写法：都填数字（如 95 和 98），或都带 %（如 95% 和 98%）。",
+                 + PERCENT_RULE,
                  "The unit is %, 年度指标值 is written {target} and 实际完成值 {actual}: one with %, one without, a "
                  "hundredfold apart, so the score cannot be judged. Write both the same way: plain numbers (95 and 98) "
                  "or both with % (95% and 98%)."),

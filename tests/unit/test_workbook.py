@@ -362,3 +362,18 @@ def test_workbook_structure_is_locked(roster, dept, scheme_name: str, password: 
         xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
         tags = re.findall(r"<(fileVersion|fileSharing|workbookPr|workbookProtection|bookViews)\b", xml)
         assert tags == ["fileVersion", "workbookPr", "workbookProtection", "bookViews"], tags
+
+
+def test_one_percent_rule_for_both_cells_said_the_same_way(layout, scheme) -> None:
+    """The prompts of 年度指标值 and 实际完成值 and 填报说明 give one rule (RULES.md V07);
+    nothing invites typing "95%" in one cell and a plain number in the other."""
+    from perfxl.layout.instructions import instructions_text
+    from perfxl.livechecks import PERCENT_RULE
+
+    p1 = layout.sheet("p1")
+    prompts = {v.prompt_title: v.prompt for v in p1.validations}
+    assert PERCENT_RULE in prompts["年度指标值"] and PERCENT_RULE in prompts["实际完成值"]
+    assert any(PERCENT_RULE in line for line in instructions_text(scheme))
+    everything = [*prompts.values(), *instructions_text(scheme)]
+    assert not any("可直接输入" in text for text in everything)
+    assert all(len(p) <= 255 for p in prompts.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from perfxl.livechecks import PERCENT_RULE
 from perfxl.roster import read_roster
 from perfxl.scoring import is_percent
 from perfxl.reader.xlsx import read_book
@@ -25,7 +26,7 @@ def test_percent_typed_in_one_cell_is_v07_and_nothing_about_the_score() -> None:
         found = result.all_findings()
         assert [f.code for f in found] == ["V07"], [(f.code, f.text()) for f in found]
         message = found[0].text()
-        assert "%" in message and "都填数字" in message and "都带 %" in message
+        assert PERCENT_RULE in message  # the same rule as the prompts and 填报说明 give
         assert "written" in found[0].text("en")
 
 
