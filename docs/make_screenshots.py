@@ -42,6 +42,7 @@ from perfxl.layout import build_layout  # noqa: E402
 from perfxl.roster import read_roster  # noqa: E402
 from perfxl.samples import realistic_inputs  # noqa: E402
 from perfxl.scheme import load_scheme  # noqa: E402
+from perfxl.scoring import Percent  # noqa: E402
 from perfxl.writer import department_values  # noqa: E402
 from tests.clients.libreoffice import LibreOfficeError, make_profile, scratch_env, soffice_path  # noqa: E402
 
@@ -73,8 +74,9 @@ PROJECT1 = {
     27: dict(name="服务对象满意度", op="≥", target=95, unit="%", actual=98.6, weight=10),
 }
 
-# The copy with mistakes, on 项目1 (the seeds' own: RULES.md B04, I01, I04, I06, I07).
+# The copy with mistakes, on 项目1 (the seeds' own: RULES.md B04, I01, I04, I06, I07; and V07).
 MISTAKES = {
+    "ind.7.actual": Percent(0.97),          # 97% typed against a target of 95: both red, no score (V07)
     "funds.fiscal.executed": 110.0,          # 75.0% executed ...
     "funds.reason": None,                   # ... and no 预算执行偏差原因 (B04)
     "ind.6.actual": 96,                     # 按时办结率 below target, points lost ...
