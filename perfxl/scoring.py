@@ -162,6 +162,12 @@ def percent_mixed(target: Value, unit: Value, actual: Value) -> bool:
     return is_number(target) and is_number(actual) and is_percent(target) != is_percent(actual)
 
 
+def mixed_scale_row(op: Value, target: Value, unit: Value, actual: Value) -> bool:
+    """V07 as the validator reports it: a quantitative row written on two scales (a 定性 row's
+    score never reads its values, so its problems are its own: V04, I06)."""
+    return op in QUANTITATIVE and percent_mixed(target, unit, actual)
+
+
 def indicator_score(op: Value, target: Value, actual: Value, weight: Value, qualitative_score: Value,
                     scheme: Scheme, unit: Value = None) -> float | None:
     """得分 of one indicator row, or None when the row does not give one yet

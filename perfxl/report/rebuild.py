@@ -165,7 +165,7 @@ class _Copy:
             inputs = {(f.row, f.col): f for f in sheet.fields if f.kind == Kind.INPUT
                       and isinstance(self.values.get((sheet.code, f.key)), (int, float))
                       and not isinstance(self.values.get((sheet.code, f.key)), bool)}
-            for (row, col), code in number_formats(ctx.book, sheet.name, inputs).items():
+            for (row, col), code in number_formats(ctx.book, ctx.sheet_name(sheet.code), inputs).items():
                 self.formats[(sheet.code, row, col)] = code
 
     def _place_findings(self) -> None:
@@ -496,6 +496,10 @@ def _letter(col: int) -> str:
 
 
 _PROTECTION_TAG = re.compile(rb"<sheetProtection\b")
+_LOCK_TAG = re.compile(rb"<workbookProtection\b")
+_WORKBOOK_ATTRIBUTE = {"password": "workbookPassword", "algorithmName": "workbookAlgorithmName",
+                       "hashValue": "workbookHashValue", "saltValue": "workbookSaltValue",
+                       "spinCount": "workbookSpinCount"}
 
 
 def _with_passwords(data: bytes, passwords: Mapping[str, Mapping[str, str]]) -> bytes:
@@ -514,6 +518,13 @@ def _with_passwords(data: bytes, passwords: Mapping[str, Mapping[str, str]]) -> 
             continue
         xml = " ".join(f'{k}="{_attr(v)}"' for k, v in attrs.items())
         changed[sheet.part] = _PROTECTION_TAG.sub(b"<sheetProtection " + xml.encode("utf-8"), parts[sheet.part], 1)
+    # The structure lock takes the same password as the sheets (perfxl generate --password):
+    # the sheets' hash, under the workbook's attribute names.
+    common = Counter(tuple(sorted(v.items())) for v in passwords.values()).most_common(1)[0][0]
+    lock = " ".join(f'{_WORKBOOK_ATTRIBUTE[k]}="{_attr(v)}"' for k, v in common if k in _WORKBOOK_ATTRIBUTE)
+    workbook = next((p for p in parts if p.endswith("workbook.xml") and b"<workbookProtection" in parts[p]), None)
+    if lock and workbook is not None:
+        changed[workbook] = _LOCK_TAG.sub(b"<workbookProtection " + lock.encode("utf-8"), parts[workbook], 1)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in infos:

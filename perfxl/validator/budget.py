@@ -58,6 +58,10 @@ def _rows(ctx: Context, sheet: SheetLayout, causes: dict[tuple[str, str], Findin
         if found is None:
             continue
         causes[(code, fr.key)] = found
+        typed_over = _typed_over(ctx, sheet, fr.key)
+        if typed_over is not None:  # a summed figure typed over (S02): that act is the mistake
+            ctx.link(typed_over, found)
+            continue
         if fr.key == "total":
             sources = [(code, k) for k in subs]
         elif fr.key == "project" and sheet.role == "department":
@@ -66,3 +70,11 @@ def _rows(ctx: Context, sheet: SheetLayout, causes: dict[tuple[str, str], Findin
             continue
         cause = next((causes[s] for s in sources if s in causes), None)
         ctx.link(cause, found)
+
+
+def _typed_over(ctx: Context, sheet: SheetLayout, row: str) -> Finding | None:
+    """The S02 of this funds row's budget or executed formula, when a number was typed over it."""
+    cells = {sheet.get(f"funds.{row}.{k}").ref for k in ("budget", "executed")
+             if sheet.get(f"funds.{row}.{k}").kind == Kind.FORMULA}
+    name = ctx.sheet_name(sheet.code)
+    return next((f for f in ctx.findings if f.code == "S02" and f.sheet == name and f.cell in cells), None)

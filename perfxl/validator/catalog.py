@@ -237,10 +237,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "全年执行数 {actual} is {ratio} × 全年预算数 {budget}: typed in 元? (unit 万元; about {guess} 万元)"),
     "rule.V06": ("指标行填写不完整：缺少{missing}。", "Incomplete indicator row: {missing} missing."),
     "rule.V07": ("计量单位为 %，年度指标值写作 {target}，实际完成值写作 {actual}：一个带 %、一个不带，相差 100 倍，得分无法判断。"
-                 + PERCENT_RULE,
+                 + PERCENT_RULE + "（已显示为百分数的单元格再输入数字仍按百分数保存：可把另一格也改为带 % 的写法，"
+                 "或先清除该单元格的格式。）",
                  "The unit is %, 年度指标值 is written {target} and 实际完成值 {actual}: one with %, one without, a "
                  "hundredfold apart, so the score cannot be judged. Write both the same way: plain numbers (95 and 98) "
-                 "or both with % (95% and 98%)."),
+                 "or both with % (95% and 98%). (A cell already shown as a percentage keeps taking numbers as "
+                 "percentages: write the other cell with % too, or clear the cell's format first.)"),
     "rule.B01": ("应为各明细行之和 {expected}，表中为 {actual}。", "Should be the sum of its sub-rows, {expected}; the file has {actual}."),
     "rule.B02": ("全年执行数 {executed} 超过全年预算数 {budget}。", "全年执行数 {executed} exceeds 全年预算数 {budget}."),
     "rule.B03": ("全年预算数为 0，但全年执行数为 {executed}。", "全年预算数 is 0 while 全年执行数 is {executed}."),

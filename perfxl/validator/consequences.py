@@ -19,8 +19,9 @@ SAME_CELL: dict[str, frozenset[str]] = {
     # what integrity derives from an overwritten formula's number, and the budget rules it trips
     "S02": frozenset({"I01", "I02", "I03", "I05", "I06", "B01", "B02", "B03", "B05", "T01", "T02", "T03",
                       "D01", "D05"}),
-    # an issued figure typed over after unprotecting: it also differs from the roster
-    "S03": frozenset({"R01", "B02", "B03"}),
+    # an issued figure typed over after unprotecting: it also differs from the roster (the
+    # budget rules judge the recorded figure, so a B03 there is a mistake of its own)
+    "S03": frozenset({"R01"}),
     # an amount typed in 元: text as well (V02), or a hundredfold over budget (B02) — the unit is the mistake
     "V05": frozenset({"V02", "B02"}),
 }

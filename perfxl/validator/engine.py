@@ -246,14 +246,16 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
 
 
 def _selected(findings: list[Finding], keep: set[str] | frozenset[str]) -> list[Finding]:
-    """The chosen rules' findings: a consequence whose root is left out stands on its own."""
+    """The chosen rules' findings. A root left out hands its place to the first consequence
+    kept (one at its own cell first), with the other kept ones under it: still one mistake."""
     out: list[Finding] = []
     for f in findings:
         kept = tuple(c for c in f.consequences if c.code in keep)
         if f.code in keep:
             out.append(f if kept == f.consequences else replace(f, consequences=kept))
-        else:
-            out.extend(kept)
+        elif kept:
+            heir = next((c for c in kept if (c.sheet, c.cell) == (f.sheet, f.cell)), kept[0])
+            out.append(replace(heir, consequences=tuple(c for c in kept if c is not heir)))
     return out
 
 

@@ -34,7 +34,7 @@ def _table(ctx: Context, sheet: SheetLayout) -> None:
             used[r.level] = True
         if isinstance(ind.name, str) and ind.name.strip():
             names.setdefault(ind.name.strip(), []).append(r.index)
-        if not sc.percent_mixed(ind.target, ind.unit, ind.actual):  # V07: no score judged until they agree
+        if not sc.mixed_scale_row(ind.op, ind.target, ind.unit, ind.actual):  # V07: no score judged until they agree
             _score_rules(ctx, code, key, ind, score)
         if sc.is_number(ind.target) and ind.op in (None, ""):
             ctx.add("I08", "op", sheet=code, key=f"{key}.op", target=fmt.measured(ind.target, ind.unit))

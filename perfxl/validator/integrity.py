@@ -174,7 +174,7 @@ def _indicator_score(ctx: Context, sheet: SheetLayout, index: str, key: str, exp
                      shown: object) -> None:
     code = sheet.code
     get = lambda col: ctx.value(code, f"ind.{index}.{col}")  # noqa: E731
-    if sc.percent_mixed(get("target"), get("unit"), get("actual")):
+    if sc.mixed_scale_row(get("op"), get("target"), get("unit"), get("actual")):
         return  # V07: no score is judged until the two values are written alike
     weight = get("weight")
     if sc.is_number(shown) and sc.is_number(weight) and shown > weight + TOLERANCE:

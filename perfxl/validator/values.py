@@ -106,7 +106,7 @@ def _indicator_row(ctx: Context, sheet: SheetLayout, index: int, ind: sc.Indicat
     if all(v is None for v in get.values()):
         return
     get = {k: None if isinstance(v, str) and not v.strip() else v for k, v in get.items()}
-    if sc.percent_mixed(ind.target, ind.unit, ind.actual):
+    if sc.mixed_scale_row(ind.op, ind.target, ind.unit, ind.actual):
         ctx.add("V07", sheet=sheet.code, key=f"ind.{index}.actual", expected=None, actual=ind.actual,
                 target=fmt.typed(ind.target), actual_text=fmt.typed(ind.actual))
     missing = []

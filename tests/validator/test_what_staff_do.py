@@ -38,7 +38,19 @@ def test_libreoffice_stores_a_typed_percent_as_a_fraction_with_a_percent_format(
 
 
 def test_percent_typed_in_both_cells_scores_as_plain_numbers() -> None:
-    result = _check("should_pass/percent_both_typed_in_libreoffice.xlsx")
+    """Both typed with % in LibreOffice: read as percentages, not mixed (LibreOffice's own helper
+    says 0), and scored exactly as the same row typed as plain numbers."""
+    import openpyxl
+
+    name = "should_pass/percent_both_typed_in_libreoffice.xlsx"
+    cells = read_book(str(FIXTURES / name)).sheet("项目1").cells
+    typed = sorted(pos for pos, c in cells.items() if is_percent(c.value) and c.formula is None)
+    assert len(typed) == 2 and typed[0][0] == typed[1][0]  # 年度指标值 and 实际完成值 of one row
+    from perfxl.layout.table import MIXED_COL
+
+    helper = openpyxl.load_workbook(FIXTURES / name, data_only=True)["项目1"].cell(typed[0][0] + 1, MIXED_COL + 1)
+    assert helper.value == 0  # the row's V07 helper, as LibreOffice computed it
+    result = _check(name)
     assert result.all_findings() == [] and result.total_score is not None
     plain = _check("should_pass/clean_101002.xlsx")
     assert [p.score for p in result.projects] == [p.score for p in plain.projects]
