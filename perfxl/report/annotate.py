@@ -35,6 +35,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..atomic import write_atomic
+from ..display import shown_name
 from ..errors import OutputError
 from ..i18n import Message, register, text
 from ..naming import safe_part
@@ -129,7 +130,7 @@ def intro_rows(result: FileResult, lang: str, strict: bool) -> list[str]:
         checked += "；" + text("annotate.department", lang, department=department) if lang == "zh" else \
             "; " + text("annotate.department", lang, department=department)
     status = text("annotate.passed" if passed else "annotate.failed", lang)
-    return [text("annotate.title", lang, name=os.path.basename(result.path)),
+    return [text("annotate.title", lang, name=shown_name(result.path)),
             text("annotate.headline.static", lang, status=status, counts=counts), checked,
             text("annotate.hint", lang), text("annotate.legend", lang)]
 
@@ -149,7 +150,7 @@ def _stem(path: str | os.PathLike) -> str:
     """The input's name without control characters, and short enough that the copy's name
     (with `_校验结果_N.xlsx`) stays under the 255-byte limit: an input named near the
     limit would otherwise cost its copy."""
-    return safe_part(Path(path).stem, max_chars=_STEM_BYTES, max_bytes=_STEM_BYTES)
+    return safe_part(Path(shown_name(path)).stem, max_chars=_STEM_BYTES, max_bytes=_STEM_BYTES)
 
 
 _STEM_BYTES = 200
