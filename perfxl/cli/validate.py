@@ -19,7 +19,7 @@ from ..atomic import write_atomic
 from ..errors import OutputError, PerfxlError
 from ..i18n import Message, register, text
 from ..validator.guards import Limits
-from .common import LANG_OPTION, lang_of
+from .common import LANG_OPTION, echo_document, lang_of
 
 if TYPE_CHECKING:
     from ..validator.model import Report
@@ -225,7 +225,10 @@ def _emit(report: Report, fmt: str, out: Path | None, force: bool, lang: str) ->
     if not body.endswith("\n"):
         body += "\n"
     if out is None:
-        click.echo(body, nl=False)
+        if fmt == "text":
+            click.echo(body, nl=False)
+        else:
+            echo_document(body, fmt)
         return
     from ..report.text import summary_line
 
