@@ -18,6 +18,7 @@ import secrets
 import socket
 import sys
 from pathlib import Path
+from typing import Iterable
 
 from .errors import OutputError
 from .i18n import Message, register
@@ -26,6 +27,9 @@ register({
     "output.header": ("未写入任何文件：", "Nothing was written:"),
     "output.exists": ("文件已存在：{path}（如需覆盖，请加 --force）", "File exists: {path} (use --force to overwrite)"),
     "output.unwritable": ("无法写入 {path}：{reason}", "Cannot write {path}: {reason}"),
+    "output.is_input": ("{path} 是本次读取的文件：输出从不覆盖它，加 --force 也不会。请换一个输出位置。",
+                        "{path} is a file this run reads: no output replaces it, not even with --force. "
+                        "Choose another place."),
 })
 
 # The target's name is cut to this many UTF-8 bytes in the temp name, so the temp name
@@ -69,6 +73,43 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
             pass
         except OSError:
             pass  # a later run's clean-up removes it once this process is gone
+
+
+class Inputs:
+    """The files a run reads. An output that is one of them is refused whatever `force` says:
+    --force may replace an earlier output, never a returned file or the roster."""
+
+    def __init__(self, paths: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self._keys: set[str] = set()
+        self._ids: set[tuple[int, int]] = set()
+        for path in paths:
+            self.add(path)
+
+    def add(self, path: str | os.PathLike[str]) -> None:
+        self._keys.add(_key(path))
+        identity = _identity(path)
+        if identity is not None:
+            self._ids.add(identity)
+
+    def __contains__(self, path: object) -> bool:
+        """Whether writing `path` would replace an input: the same name once symlinks and `..` are
+        resolved (and case, where the system ignores it), or another name of the same file."""
+        if not isinstance(path, (str, os.PathLike)):
+            return False
+        return _key(path) in self._keys or _identity(path) in self._ids
+
+
+def _key(path: str | os.PathLike[str]) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """(device, inode): a hard link or a case-insensitive spelling is the same file."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if st.st_ino else None
 
 
 def temp_name(name: str, pid: int | None = None) -> str:

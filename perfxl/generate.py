@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from .atomic import write_atomic
+from .atomic import Inputs, write_atomic
 from .errors import OutputError
 from .i18n import Message
 from .layout import build_layout
@@ -75,6 +75,10 @@ def generate(roster: Roster, year: int, out_dir: str | os.PathLike, scheme: Sche
     generated = generated or date.today()
     out = Path(out_dir)
     plan = planned_outputs(roster, year, out)
+    inputs = Inputs(roster.sources)  # a roster kept in the output folder under a workbook's name
+    clashes = [p for _, p in plan if p in inputs]
+    if clashes:
+        raise OutputError([Message("output.is_input", {"path": str(p)}) for p in clashes])
     check_outputs((p for _, p in plan), force)
     try:
         out.mkdir(parents=True, exist_ok=True)

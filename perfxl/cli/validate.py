@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..atomic import write_atomic
+from ..atomic import Inputs, write_atomic
 from ..errors import OutputError, PerfxlError
 from ..i18n import Message, register, text
 from ..validator.guards import Limits
@@ -36,6 +36,10 @@ register({
                               "请换一个位置。",
                               "{option} {path} is inside the folder being checked, {folder}: the next run would "
                               "check it as a returned file. Choose another place."),
+    "validate.is_input": ("{option} {path} 是本次要读取的文件（回收的文件或花名册）：输出从不覆盖它，加 --force 也不会。"
+                          "请换一个文件名。",
+                          "{option} {path} is a file this run reads (a returned file or the roster): no output "
+                          "replaces it, not even with --force. Choose another name."),
     "validate.progress": ("校验中", "Checking"),
     "validate.wrote": ("报告已写入 {path}", "Report written to {path}"),
     "validate.annotated": ("已生成 {count} 份批注副本 → {dir}", "Wrote {count} annotated copies → {dir}"),
@@ -132,7 +136,7 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
     fmt = fmt or _format_of(out)
     out_path = Path(out) if out else None
     summary_path = _xlsx(Path(summary)) if summary else None
-    _check_outputs(paths, out_path, summary_path, Path(annotate) if annotate else None, force)
+    _check_outputs(paths, rosters, out_path, summary_path, Path(annotate) if annotate else None, force)
 
     from ..roster import read_roster
     from ..validator.engine import collect, validate
@@ -182,20 +186,31 @@ def _xlsx(path: Path) -> Path:
     return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
 
 
-def _check_outputs(paths: tuple[str, ...], out: Path | None, summary: Path | None, annotate: Path | None,
-                   force: bool) -> None:
-    """Refuse before a long batch runs, not after: a taken name, a folder for a file, a file where input is."""
+def _check_outputs(paths: tuple[str, ...], rosters: tuple[str, ...], out: Path | None, summary: Path | None,
+                   annotate: Path | None, force: bool) -> None:
+    """Refuse before a long batch runs, not after: a taken name, a folder for a file, a file where input is.
+
+    An output that is one of the files read (returned files, skipped ones, the roster) is refused
+    even with --force: force replaces earlier outputs, never what was sent in.
+    """
+    from ..validator.engine import WORKBOOK_SUFFIXES
+
     problems: list[Message] = []
+    inputs = _inputs(paths, rosters)
     for option, path in (("-o", out), ("--summary", summary)):
         if path is None:
             continue
         if path.is_dir():
             problems.append(Message("validate.out_is_dir", {"option": option, "path": str(path)}))
+        elif path in inputs:
+            problems.append(Message("validate.is_input", {"option": option, "path": str(path)}))
         elif path.exists() and not force:
             problems.append(Message("output.exists", {"path": str(path)}))
     folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
-    for option, path in (("--summary", summary), ("--annotate", annotate)):
-        if path is None:
+    # A workbook-named report inside a checked folder would be checked as a returned file next time.
+    workbook_out = out if out is not None and out.suffix.lower() in WORKBOOK_SUFFIXES else None
+    for option, path in (("-o", workbook_out), ("--summary", summary), ("--annotate", annotate)):
+        if path is None or (option != "--annotate" and path in inputs):  # said above
             continue
         target = path.resolve()
         for folder in folders:
@@ -204,6 +219,24 @@ def _check_outputs(paths: tuple[str, ...], out: Path | None, summary: Path | Non
                                                                  "folder": str(folder)}))
     if problems:
         raise OutputError(problems)
+
+
+def _inputs(paths: tuple[str, ...], rosters: tuple[str, ...]) -> Inputs:
+    """Every file this run reads or lists: the batch's files (also those skipped) and the roster's."""
+    from ..validator.engine import collect
+
+    files, skipped = collect(paths)
+    inputs = Inputs([*paths, *files, *(path for path, _ in skipped)])
+    for roster in rosters:
+        inputs.add(roster)
+        if os.path.isdir(roster):
+            try:
+                inputs_in_folder = [entry.path for entry in os.scandir(roster) if entry.is_file()]
+            except OSError:
+                continue  # read_roster says why it cannot be read
+            for path in inputs_in_folder:
+                inputs.add(path)
+    return inputs
 
 
 def _emit(report: Report, fmt: str, out: Path | None, force: bool, lang: str) -> None:

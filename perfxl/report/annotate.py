@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..atomic import write_atomic
+from ..atomic import Inputs, write_atomic
 from ..display import shown_name
 from ..errors import OutputError
 from ..i18n import Message, register, text
@@ -204,10 +204,10 @@ def _plan(report: Report, out_dir: Path) -> list[tuple[FileResult, Path]]:
     """Each copy's target; never one of the batch's own files, even with force."""
     plan: list[tuple[FileResult, Path]] = []
     used: set[str] = set()
-    inputs = {os.path.normcase(Path(r.path).resolve()) for r in report.files}
+    inputs = Inputs(r.path for r in report.files)
 
     def taken(name: str) -> bool:
-        return name.casefold() in used or os.path.normcase((out_dir / name).resolve()) in inputs
+        return name.casefold() in used or out_dir / name in inputs
 
     for result in report.files:
         if not (result.readable and result.findings):
