@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..atomic import Inputs, write_atomic
+from ..atomic import Inputs, PartialWrite, write_atomic
 from ..errors import OutputError, PerfxlError
 from ..i18n import Message, register, text
 from ..validator.guards import Limits
@@ -40,6 +40,7 @@ register({
                           "请换一个文件名。",
                           "{option} {path} is a file this run reads (a returned file or the roster): no output "
                           "replaces it, not even with --force. Choose another name."),
+    "validate.copies_in": ("批注副本（{dir}）", "the annotated copies ({dir})"),
     "validate.progress": ("校验中", "Checking"),
     "validate.wrote": ("报告已写入 {path}", "Report written to {path}"),
     "validate.annotated": ("已生成 {count} 份批注副本 → {dir}", "Wrote {count} annotated copies → {dir}"),
@@ -160,21 +161,48 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
         raise PerfxlError(Message("validate.os_error", {"path": exc.filename or "", "reason": exc.strerror or exc})) \
             from exc
 
-    _emit(report, fmt, out_path, force, lang)
-    if annotate and report.files:
-        from ..report.annotate import annotate_all
+    done: list[Path] = []  # the output files written so far, each whole
+    stage = "report"
+    try:
+        _emit(report, fmt, out_path, force, lang)
+        done += [out_path] if out_path is not None else []
+        stage = "annotate"
+        if annotate and report.files:
+            from ..report.annotate import annotate_all
 
-        written = annotate_all(report, Path(annotate), lang, force)
-        click.echo(text("validate.annotated", lang, count=len(written), dir=annotate), err=True)
-    if summary_path is not None and report.files:
-        from ..report.summary import write_summary
+            written = annotate_all(report, Path(annotate), lang, force)
+            done += written
+            click.echo(text("validate.annotated", lang, count=len(written), dir=annotate), err=True)
+        stage = "summary"
+        if summary_path is not None and report.files:
+            from ..report.summary import write_summary
 
-        written_summary = write_summary(report, summary_path, lang, roster=roster, force=force)
-        click.echo(text("validate.summary", lang, path=str(written_summary)), err=True)
+            done.append(write_summary(report, summary_path, lang, roster=roster, force=force))
+            click.echo(text("validate.summary", lang, path=str(done[-1])), err=True)
+    except OutputError as exc:
+        raise _stopped(exc, done, stage, out_path, annotate if report.files else None,
+                       summary_path if report.files else None) from exc
     if not report.files:
         click.echo(text("validate.no_files", lang), err=True)
         ctx.exit(2)
     ctx.exit(0 if report.ok else 1)
+
+
+def _stopped(exc: OutputError, done: list[Path], stage: str, out: Path | None, annotate: str | None,
+             summary: Path | None) -> OutputError:
+    """An output that failed (a full disk) stops the rest: say which outputs are whole and which are missing."""
+    if not isinstance(exc, PartialWrite) and not any(m.key == "output.unwritable" for m in exc.messages):
+        return exc  # refused before writing (a taken name), or copies that could not be made: as it is
+    cause, written, missing = (exc.cause, exc.written, list(exc.not_written)) if isinstance(exc, PartialWrite) \
+        else (exc, [], [])
+    later = ["report", "annotate", "summary"][["report", "annotate", "summary"].index(stage):]
+    if "report" in later and out is not None:
+        missing.append(out)
+    if "annotate" in later and annotate and not isinstance(exc, PartialWrite):
+        missing.append(Message("validate.copies_in", {"dir": annotate}))
+    if summary is not None and ("summary" in later):
+        missing.append(summary)
+    return PartialWrite(cause, done + written, missing)
 
 
 def _format_of(out: str | None) -> str:

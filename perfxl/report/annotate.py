@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..atomic import Inputs, write_atomic
+from ..atomic import Inputs, PartialWrite, write_atomic
 from ..display import shown_name
 from ..errors import OutputError
 from ..i18n import Message, register, text
@@ -183,7 +183,10 @@ def annotate_all(report: Report, out_dir: Path, lang: str = "zh", force: bool = 
             reason = f"{type(exc).__name__}: {exc}"[:200]
             failed.append(Message("annotate.copy_failed", {"path": result.path, "reason": reason}))
             continue
-        write_atomic(target, data, force)
+        try:
+            write_atomic(target, data, force)
+        except OutputError as exc:  # a full disk: the copies written are whole; say which are missing
+            raise PartialWrite(exc, written, [t for _, t in plan if t not in written]) from exc
         written.append(target)
     if failed:
         raise AnnotateError(failed, written)
