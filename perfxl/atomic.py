@@ -126,36 +126,47 @@ def _version(path: Path) -> tuple[int, int, int] | None:
 
 class Inputs:
     """The files a run reads. An output that is one of them is refused whatever `force` says:
-    --force may replace an earlier output, never a returned file or the roster."""
+    --force may replace an earlier output, never a returned file or the roster.
+
+    What counts is the directory entry an output would replace: the same name in the same
+    folder once the folder's symlinks and `..` are resolved, or another spelling of it on a
+    case-insensitive file system. A symlink or hard link elsewhere is another entry, and
+    replacing it leaves the input as it was; an input given through a symlink counts both
+    as the link and as the file it points to.
+    """
 
     def __init__(self, paths: Iterable[str | os.PathLike[str]] = ()) -> None:
-        self._keys: set[str] = set()
-        self._ids: set[tuple[int, int]] = set()
+        self._entries: set[tuple[str, str]] = set()
+        self._folded: dict[tuple[str, str], set[tuple[int, int]]] = {}
         for path in paths:
             self.add(path)
 
     def add(self, path: str | os.PathLike[str]) -> None:
-        self._keys.add(_key(path))
-        identity = _identity(path)
-        if identity is not None:
-            self._ids.add(identity)
+        for entry in {os.fspath(path), os.path.realpath(path)}:
+            folder, name = _entry(entry)
+            self._entries.add((folder, name))
+            identity = _identity(entry)
+            self._folded.setdefault((folder, name.casefold()), set()).update([identity] if identity else [])
 
     def __contains__(self, path: object) -> bool:
-        """Whether writing `path` would replace an input: the same name once symlinks and `..` are
-        resolved (and case, where the system ignores it), or another name of the same file."""
         if not isinstance(path, (str, os.PathLike)):
             return False
-        return _key(path) in self._keys or _identity(path) in self._ids
+        folder, name = _entry(path)
+        if (folder, name) in self._entries:
+            return True
+        ids = self._folded.get((folder, name.casefold()))
+        return bool(ids) and _identity(path) in ids  # README.XLSX on macOS is readme.xlsx
 
 
-def _key(path: str | os.PathLike[str]) -> str:
-    return os.path.normcase(os.path.realpath(path))
+def _entry(path: str | os.PathLike[str]) -> tuple[str, str]:
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.normcase(os.path.realpath(folder)), os.path.normcase(name)
 
 
 def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
-    """(device, inode): a hard link or a case-insensitive spelling is the same file."""
+    """(device, inode) of the entry itself (a symlink is not followed)."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except (OSError, ValueError):
         return None
     return (st.st_dev, st.st_ino) if st.st_ino else None

@@ -73,19 +73,38 @@ def test_a_file_named_on_the_command_line_a_skipped_file_and_the_roster(batch: P
     assert _digest(batch.parent) == before
 
 
-def test_other_names_of_the_same_file(batch: Path, tmp_path: Path) -> None:
+def test_other_spellings_of_an_input_are_refused(batch: Path, tmp_path: Path) -> None:
     book = batch / "县局" / NAME
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    os.link(book, elsewhere / "hard.xlsx")
-    (elsewhere / "soft.json").symlink_to(book)
+    (tmp_path / "via").symlink_to(batch / "县局")  # a linked folder: the same entry
     before = _digest(batch.parent)
-    dotted = batch / "县局" / ".." / "县局" / NAME
-    for target in (elsewhere / "hard.xlsx", elsewhere / "soft.json", dotted):
+    for target in (batch / "县局" / ".." / "县局" / NAME, tmp_path / "via" / NAME):
         code, output = _run("validate", str(batch), "--year", "2025", "-o", str(target), "--force")
         assert code == 2 and "是本次要读取的文件" in output, (target, output)
     assert _digest(batch.parent) == before
-    assert elsewhere / "hard.xlsx" in Inputs([book]) and elsewhere / "other.json" not in Inputs([book])
+    assert tmp_path / "via" / NAME in Inputs([book]) and tmp_path / "other.json" not in Inputs([book])
+
+
+def test_a_link_elsewhere_is_replaced_and_the_input_kept(batch: Path, tmp_path: Path) -> None:
+    """Replacing a symlink or a hard link replaces that entry only: allowed with --force, the input unchanged."""
+    book = batch / "县局" / NAME
+    os.link(book, tmp_path / "hard.json")
+    (tmp_path / "soft.json").symlink_to(book)
+    before = _digest(batch)
+    for target in (tmp_path / "hard.json", tmp_path / "soft.json"):
+        code, output = _run("validate", str(batch), "--year", "2025", "-o", str(target), "--force")
+        assert code == 1, output
+        assert not target.is_symlink() and target.read_text(encoding="utf-8").startswith("{")
+    assert _digest(batch) == before
+
+
+def test_the_file_behind_an_input_link_is_an_input(batch: Path, tmp_path: Path) -> None:
+    book = batch / "县局" / NAME
+    (tmp_path / "link.xlsx").symlink_to(book)
+    before = _digest(batch)
+    code, output = _run("validate", str(tmp_path / "link.xlsx"), "--year", "2025", "-o", str(book), "--format",
+                        "json", "--force")
+    assert code == 2 and "是本次要读取的文件" in output
+    assert _digest(batch) == before
 
 
 def test_a_new_workbook_named_report_in_a_checked_folder_is_refused(batch: Path) -> None:
