@@ -22,6 +22,17 @@ class PerfxlError(Exception):
             return "\n".join([header] + ["  - " + line for line in lines])
         return "\n".join(lines)
 
+    def __reduce__(self) -> tuple:
+        """Pickled whole (a worker's error reaches the parent): messages and any attributes."""
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(cls: type[PerfxlError], args: tuple, state: dict) -> PerfxlError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class SchemeError(PerfxlError):
     """A scheme file that cannot be used; names the file, the key and the problem."""

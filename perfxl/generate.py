@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from .atomic import write_atomic
+from .atomic import Inputs, PartialWrite, snapshot, write_atomic, written_since
 from .errors import OutputError
 from .i18n import Message
 from .layout import build_layout
@@ -75,11 +75,26 @@ def generate(roster: Roster, year: int, out_dir: str | os.PathLike, scheme: Sche
     generated = generated or date.today()
     out = Path(out_dir)
     plan = planned_outputs(roster, year, out)
+    inputs = Inputs(roster.sources)  # a roster kept in the output folder under a workbook's name
+    clashes = [p for _, p in plan if p in inputs]
+    if clashes:
+        raise OutputError([Message("output.is_input", {"path": str(p)}) for p in clashes])
     check_outputs((p for _, p in plan), force)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(Message("output.unwritable", {"path": str(out), "reason": exc.strerror or str(exc)})) from exc
+    before = snapshot(p for _, p in plan)
+    try:
+        return _write_all(scheme, plan, year, generated, password, force, jobs, progress)
+    except OutputError as exc:  # a full disk: say which workbooks are whole and which were not written
+        if isinstance(exc, PartialWrite):
+            raise
+        raise PartialWrite(exc, *written_since(before)) from exc
+
+
+def _write_all(scheme: Scheme, plan: list[tuple[Department, Path]], year: int, generated: date, password: str,
+               force: bool, jobs: int | None, progress: Callable[[Generated], None] | None) -> list[Generated]:
     jobs = jobs or os.cpu_count() or 1
     tasks = [(d, path, year, generated, password, force) for d, path in plan]
     results: list[Generated] = []

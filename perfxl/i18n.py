@@ -6,8 +6,11 @@ so a library caller can render the same error in either language.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
+
+from .display import shown_path
 
 LANGS = ("zh", "en")
 
@@ -42,6 +45,7 @@ CATALOG: dict[str, tuple[str, str]] = {
                                    "Excel's limit of {limit}: shorten it"),
     "scheme.problem": ("{source}：{path}：{detail}", "{source}: {path}: {detail}"),
     "scheme.header": ("评分方案有误：", "The scheme is not valid:"),
+    "items.more": (" 等，共 {count} 个", " … ({count} in all)"),
 }
 
 
@@ -55,8 +59,32 @@ class Message:
     def render(self, lang: str = "zh") -> str:
         zh, en = CATALOG[self.key]
         template = en if lang == "en" else zh
-        params = {k: (v.render(lang) if isinstance(v, Message) else v) for k, v in self.params.items()}
+        params = {k: _param(v, lang) for k, v in self.params.items()}
         return template.format(**params)
+
+
+def _param(value: Any, lang: str) -> Any:
+    """A parameter as shown: messages rendered, paths (and any text) displayable, lists joined."""
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, (str, os.PathLike)):
+        return shown_path(value)  # a file name in undecodable bytes would crash every output
+    return value
+
+
+@dataclass(frozen=True)
+class Items(Message):
+    """A list of paths or texts in the language's list style, the first `limit` of them."""
+
+    key: str = "items.more"
+    items: tuple[Any, ...] = ()
+    limit: int = 10
+
+    def render(self, lang: str = "zh") -> str:
+        shown = ("、" if lang == "zh" else ", ").join(str(_param(v, lang)) for v in self.items[: self.limit])
+        if len(self.items) > self.limit:
+            shown += Message(self.key, {"count": len(self.items)}).render(lang)
+        return shown
 
 
 def register(entries: dict[str, tuple[str, str]]) -> None:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..atomic import write_atomic
+from ..atomic import Inputs, PartialWrite, write_atomic
 from ..errors import OutputError, PerfxlError
 from ..i18n import Message, register, text
 from ..validator.guards import Limits
-from .common import LANG_OPTION, lang_of
+from .common import LANG_OPTION, echo_document, lang_of
 
 if TYPE_CHECKING:
     from ..validator.model import Report
@@ -36,6 +36,11 @@ register({
                               "请换一个位置。",
                               "{option} {path} is inside the folder being checked, {folder}: the next run would "
                               "check it as a returned file. Choose another place."),
+    "validate.is_input": ("{option} {path} 是本次要读取的文件（回收的文件或花名册）：输出从不覆盖它，加 --force 也不会。"
+                          "请换一个文件名。",
+                          "{option} {path} is a file this run reads (a returned file or the roster): no output "
+                          "replaces it, not even with --force. Choose another name."),
+    "validate.copies_in": ("批注副本（{dir}）", "the annotated copies ({dir})"),
     "validate.progress": ("校验中", "Checking"),
     "validate.wrote": ("报告已写入 {path}", "Report written to {path}"),
     "validate.annotated": ("已生成 {count} 份批注副本 → {dir}", "Wrote {count} annotated copies → {dir}"),
@@ -132,7 +137,7 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
     fmt = fmt or _format_of(out)
     out_path = Path(out) if out else None
     summary_path = _xlsx(Path(summary)) if summary else None
-    _check_outputs(paths, out_path, summary_path, Path(annotate) if annotate else None, force)
+    _check_outputs(paths, rosters, out_path, summary_path, Path(annotate) if annotate else None, force)
 
     from ..roster import read_roster
     from ..validator.engine import collect, validate
@@ -156,21 +161,48 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
         raise PerfxlError(Message("validate.os_error", {"path": exc.filename or "", "reason": exc.strerror or exc})) \
             from exc
 
-    _emit(report, fmt, out_path, force, lang)
-    if annotate and report.files:
-        from ..report.annotate import annotate_all
+    done: list[Path] = []  # the output files written so far, each whole
+    stage = "report"
+    try:
+        _emit(report, fmt, out_path, force, lang)
+        done += [out_path] if out_path is not None else []
+        stage = "annotate"
+        if annotate and report.files:
+            from ..report.annotate import annotate_all
 
-        written = annotate_all(report, Path(annotate), lang, force)
-        click.echo(text("validate.annotated", lang, count=len(written), dir=annotate), err=True)
-    if summary_path is not None and report.files:
-        from ..report.summary import write_summary
+            written = annotate_all(report, Path(annotate), lang, force)
+            done += written
+            click.echo(text("validate.annotated", lang, count=len(written), dir=annotate), err=True)
+        stage = "summary"
+        if summary_path is not None and report.files:
+            from ..report.summary import write_summary
 
-        written_summary = write_summary(report, summary_path, lang, roster=roster, force=force)
-        click.echo(text("validate.summary", lang, path=str(written_summary)), err=True)
+            done.append(write_summary(report, summary_path, lang, roster=roster, force=force))
+            click.echo(text("validate.summary", lang, path=str(done[-1])), err=True)
+    except OutputError as exc:
+        raise _stopped(exc, done, stage, out_path, annotate if report.files else None,
+                       summary_path if report.files else None) from exc
     if not report.files:
         click.echo(text("validate.no_files", lang), err=True)
         ctx.exit(2)
     ctx.exit(0 if report.ok else 1)
+
+
+def _stopped(exc: OutputError, done: list[Path], stage: str, out: Path | None, annotate: str | None,
+             summary: Path | None) -> OutputError:
+    """An output that failed (a full disk) stops the rest: say which outputs are whole and which are missing."""
+    if not isinstance(exc, PartialWrite) and not any(m.key == "output.unwritable" for m in exc.messages):
+        return exc  # refused before writing (a taken name), or copies that could not be made: as it is
+    cause, written, missing = (exc.cause, exc.written, list(exc.not_written)) if isinstance(exc, PartialWrite) \
+        else (exc, [], [])
+    later = ["report", "annotate", "summary"][["report", "annotate", "summary"].index(stage):]
+    if "report" in later and out is not None:
+        missing.append(out)
+    if "annotate" in later and annotate and not isinstance(exc, PartialWrite):
+        missing.append(Message("validate.copies_in", {"dir": annotate}))
+    if summary is not None and ("summary" in later):
+        missing.append(summary)
+    return PartialWrite(cause, done + written, missing)
 
 
 def _format_of(out: str | None) -> str:
@@ -182,20 +214,31 @@ def _xlsx(path: Path) -> Path:
     return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
 
 
-def _check_outputs(paths: tuple[str, ...], out: Path | None, summary: Path | None, annotate: Path | None,
-                   force: bool) -> None:
-    """Refuse before a long batch runs, not after: a taken name, a folder for a file, a file where input is."""
+def _check_outputs(paths: tuple[str, ...], rosters: tuple[str, ...], out: Path | None, summary: Path | None,
+                   annotate: Path | None, force: bool) -> None:
+    """Refuse before a long batch runs, not after: a taken name, a folder for a file, a file where input is.
+
+    An output that is one of the files read (returned files, skipped ones, the roster) is refused
+    even with --force: force replaces earlier outputs, never what was sent in.
+    """
+    from ..validator.engine import WORKBOOK_SUFFIXES
+
     problems: list[Message] = []
+    inputs = _inputs(paths, rosters)
     for option, path in (("-o", out), ("--summary", summary)):
         if path is None:
             continue
         if path.is_dir():
             problems.append(Message("validate.out_is_dir", {"option": option, "path": str(path)}))
+        elif path in inputs:
+            problems.append(Message("validate.is_input", {"option": option, "path": str(path)}))
         elif path.exists() and not force:
             problems.append(Message("output.exists", {"path": str(path)}))
     folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
-    for option, path in (("--summary", summary), ("--annotate", annotate)):
-        if path is None:
+    # A workbook-named report inside a checked folder would be checked as a returned file next time.
+    workbook_out = out if out is not None and out.suffix.lower() in WORKBOOK_SUFFIXES else None
+    for option, path in (("-o", workbook_out), ("--summary", summary), ("--annotate", annotate)):
+        if path is None or (option != "--annotate" and path in inputs):  # said above
             continue
         target = path.resolve()
         for folder in folders:
@@ -204,6 +247,24 @@ def _check_outputs(paths: tuple[str, ...], out: Path | None, summary: Path | Non
                                                                  "folder": str(folder)}))
     if problems:
         raise OutputError(problems)
+
+
+def _inputs(paths: tuple[str, ...], rosters: tuple[str, ...]) -> Inputs:
+    """Every file this run reads or lists: the batch's files (also those skipped) and the roster's."""
+    from ..validator.engine import collect
+
+    files, skipped = collect(paths)
+    inputs = Inputs([*paths, *files, *(path for path, _ in skipped)])
+    for roster in rosters:
+        inputs.add(roster)
+        if os.path.isdir(roster):
+            try:
+                inputs_in_folder = [entry.path for entry in os.scandir(roster) if entry.is_file()]
+            except OSError:
+                continue  # read_roster says why it cannot be read
+            for path in inputs_in_folder:
+                inputs.add(path)
+    return inputs
 
 
 def _emit(report: Report, fmt: str, out: Path | None, force: bool, lang: str) -> None:
@@ -225,7 +286,10 @@ def _emit(report: Report, fmt: str, out: Path | None, force: bool, lang: str) ->
     if not body.endswith("\n"):
         body += "\n"
     if out is None:
-        click.echo(body, nl=False)
+        if fmt == "text":
+            click.echo(body, nl=False)
+        else:
+            echo_document(body, fmt)
         return
     from ..report.text import summary_line
 

@@ -34,7 +34,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..atomic import write_atomic
+from ..atomic import Inputs, PartialWrite, write_atomic
+from ..display import shown_name
 from ..errors import OutputError
 from ..i18n import Message, register, text
 from ..naming import safe_part
@@ -129,7 +130,7 @@ def intro_rows(result: FileResult, lang: str, strict: bool) -> list[str]:
         checked += "；" + text("annotate.department", lang, department=department) if lang == "zh" else \
             "; " + text("annotate.department", lang, department=department)
     status = text("annotate.passed" if passed else "annotate.failed", lang)
-    return [text("annotate.title", lang, name=os.path.basename(result.path)),
+    return [text("annotate.title", lang, name=shown_name(result.path)),
             text("annotate.headline.static", lang, status=status, counts=counts), checked,
             text("annotate.hint", lang), text("annotate.legend", lang)]
 
@@ -149,7 +150,7 @@ def _stem(path: str | os.PathLike) -> str:
     """The input's name without control characters, and short enough that the copy's name
     (with `_校验结果_N.xlsx`) stays under the 255-byte limit: an input named near the
     limit would otherwise cost its copy."""
-    return safe_part(Path(path).stem, max_chars=_STEM_BYTES, max_bytes=_STEM_BYTES)
+    return safe_part(Path(shown_name(path)).stem, max_chars=_STEM_BYTES, max_bytes=_STEM_BYTES)
 
 
 _STEM_BYTES = 200
@@ -182,7 +183,10 @@ def annotate_all(report: Report, out_dir: Path, lang: str = "zh", force: bool = 
             reason = f"{type(exc).__name__}: {exc}"[:200]
             failed.append(Message("annotate.copy_failed", {"path": result.path, "reason": reason}))
             continue
-        write_atomic(target, data, force)
+        try:
+            write_atomic(target, data, force)
+        except OutputError as exc:  # a full disk: the copies written are whole; say which are missing
+            raise PartialWrite(exc, written, [t for _, t in plan if t not in written]) from exc
         written.append(target)
     if failed:
         raise AnnotateError(failed, written)
@@ -203,10 +207,10 @@ def _plan(report: Report, out_dir: Path) -> list[tuple[FileResult, Path]]:
     """Each copy's target; never one of the batch's own files, even with force."""
     plan: list[tuple[FileResult, Path]] = []
     used: set[str] = set()
-    inputs = {os.path.normcase(Path(r.path).resolve()) for r in report.files}
+    inputs = Inputs(r.path for r in report.files)
 
     def taken(name: str) -> bool:
-        return name.casefold() in used or os.path.normcase((out_dir / name).resolve()) in inputs
+        return name.casefold() in used or out_dir / name in inputs
 
     for result in report.files:
         if not (result.readable and result.findings):

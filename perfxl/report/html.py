@@ -7,7 +7,6 @@ script reads only data attributes, never text from a file.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..display import shown_name, shown_path
 from ..i18n import CATALOG, Message, register, text
 from ..scheme.loader import schemes_dir
 from ..validator.catalog import ERROR, RULES
@@ -149,7 +149,7 @@ def _file(result: FileResult, strict: bool, lang: str) -> _File:
     score = _show(result.total_score) if result.total_score is not None else None
     if score is not None and result.grade:
         score = text("html_report.score_grade", lang, score=score, grade=_clean(result.grade))
-    return _File(_clean(result.path), _clean(os.path.basename(result.path) or result.path), dept,
+    return _File(_clean(shown_path(result.path)), _clean(shown_name(result.path)), dept,
                  result.passed(strict), result.errors, result.warnings, score,
                  _rows(result.findings, lang))
 
@@ -161,7 +161,7 @@ def render_html(report: Report, lang: str = "zh") -> str:
     codes = Counter(row.code for f in files for row in f.rows)
     codes.update(row.code for row in batch)
     code_options = [(code, RULES[code].title_in(lang) if code in RULES else "", codes[code]) for code in sorted(codes)]
-    skipped = [(_clean(path), Message(f"skip.{reason}").render(lang)) for path, reason in report.skipped]
+    skipped = [(_clean(shown_path(path)), Message(f"skip.{reason}").render(lang)) for path, reason in report.skipped]
     return _environment().get_template(TEMPLATE).render(
         lang="en" if lang == "en" else "zh-CN", t=_Labels(lang), report=report, files=files, batch=batch,
         skipped=skipped, code_options=code_options)

@@ -9,7 +9,6 @@ from the inputs, never the values the files' formulas hold.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from io import BytesIO
@@ -20,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import write_atomic
+from ..display import shown_name, shown_path
 from ..errors import OutputError
 from ..i18n import Message, register, text
 from ..layout import paging
@@ -234,7 +234,7 @@ def _departments(book: xlsxwriter.Workbook, styles: _Styles, lines: list[_Line],
             sheet.put(3, text("summary_report.missing", lang), styles.missing)
             continue
         ok = r.passed(strict)
-        sheet.put(0, os.path.basename(r.path))
+        sheet.put(0, shown_name(r.path))
         sheet.put(3, text("summary_report.passed" if ok else "summary_report.failed", lang),
                   styles.passed if ok else styles.failed)
         sheet.put(4, r.errors, styles.int)
@@ -244,7 +244,7 @@ def _departments(book: xlsxwriter.Workbook, styles: _Styles, lines: list[_Line],
         sheet.put(8, len(r.projects) if r.readable else None, styles.int)
         for i, project in enumerate(r.projects):
             sheet.put(9 + i, project.score, styles.score)
-        sheet.put(9 + slots, r.path)
+        sheet.put(9 + slots, shown_path(r.path))
     sheet.finish()
 
 
@@ -263,7 +263,7 @@ def _projects(book: xlsxwriter.Workbook, styles: _Styles, lines: list[_Line], la
                                                 (p.code, None), (p.name, None), (p.budget, styles.amount),
                                                 (p.executed, styles.amount), (rate, styles.rate),
                                                 (p.score, styles.score), (p.grade, None),
-                                                (os.path.basename(line.result.path), None))):
+                                                (shown_name(line.result.path), None))):
                 sheet.put(col, value, fmt)
     sheet.finish()
 
@@ -283,7 +283,7 @@ def _findings(book: xlsxwriter.Workbook, styles: _Styles, lines: list[_Line], ba
         severity = "follows" if consequence else "error" if f.severity == ERROR else "warning"
         values = (line.code if line else None, line.name if line else None, f.code,
                   text(f"summary_report.{severity}", lang), f.sheet, f.cell, f.label, f.text(lang),
-                  f.expected, f.actual, os.path.basename(line.result.path) if line and line.result else None)
+                  f.expected, f.actual, shown_name(line.result.path) if line and line.result else None)
         for col, value in enumerate(values):
             fmt = styles.wrap if col in (6, 7) else None
             if col == 3 and not consequence:

@@ -13,6 +13,7 @@ import re
 
 import click
 
+from ..display import shown_path
 from ..i18n import Message, register, text
 from ..validator.catalog import ERROR
 from ..validator.model import FileResult, Finding, Report
@@ -70,7 +71,7 @@ def _header(result: FileResult, strict: bool, lang: str, color: bool) -> str:
     if color:
         mark = click.style(mark, fg="green" if ok else "red", bold=True)
         verdict = click.style(verdict, fg="green" if ok else "red", bold=True)
-    parts = [f"{mark} {_one_line(result.path)}"]
+    parts = [f"{mark} {_one_line(shown_path(result.path))}"]
     name, code = result.department_name, result.department_code
     if name and code:
         parts.append(text("text_report.dept", lang, name=_one_line(name), code=_one_line(code)))
@@ -115,7 +116,7 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
         lines.extend(_findings(report.batch, lang, color))
     if report.skipped:
         lines += ["", text("text_report.skipped", lang, count=len(report.skipped), s=_plural(len(report.skipped)))]
-        lines.extend(f"  {_one_line(path)} — {Message(f'skip.{reason}').render(lang)}"
+        lines.extend(f"  {_one_line(shown_path(path))} — {Message(f'skip.{reason}').render(lang)}"
                      for path, reason in report.skipped)
     lines += ["", summary_line(report, lang, color)]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from ..display import shown_name
 from ..i18n import register
 from ..layout.model import WorkbookLayout
 from ..layout.workbook import MAX_SHAPES, RECORD_SHEET
@@ -277,7 +278,7 @@ def _duplicates(results: list[FileResult]) -> None:
         if len(group) < 2:
             continue
         for r in group:
-            others = "、".join(os.path.basename(o.path) for o in group if o is not r)
+            others = "、".join(shown_name(o.path) for o in group if o is not r)
             r.findings.insert(0, file_finding("F09", department=r.department_name or "", code=r.department_code or "-",
                                               others=others))
 

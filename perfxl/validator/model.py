@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from ..display import shown_path
 from ..i18n import Message
 from .catalog import ERROR, RULES, WARNING, Rule
 
@@ -122,7 +123,7 @@ class FileResult:
         return {"code": self.department_code or "", "name": self.department_name or ""}
 
     def to_dict(self, lang: str = "zh", strict: bool = False) -> dict[str, Any]:
-        return {"path": self.path, "valid": self.passed(strict), "department": self.department,
+        return {"path": shown_path(self.path), "valid": self.passed(strict), "department": self.department,
                 "year": self.year, "template_version": self.template_version,
                 "total_score": self.total_score, "grade": self.grade,
                 "projects": [{"sheet": p.sheet, "code": p.code, "name": p.name, "budget": p.budget,
@@ -166,5 +167,5 @@ class Report:
                         "errors": self.errors, "warnings": self.warnings},
             "files": [f.to_dict(lang, self.strict) for f in self.files],
             "batch": [f.to_dict(lang) for f in self.batch],
-            "skipped": [{"path": p, "reason": Message(f"skip.{r}").render(lang)} for p, r in self.skipped],
+            "skipped": [{"path": shown_path(p), "reason": Message(f"skip.{r}").render(lang)} for p, r in self.skipped],
         }
