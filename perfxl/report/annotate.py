@@ -203,10 +203,11 @@ def _plan(report: Report, out_dir: Path) -> list[tuple[FileResult, Path]]:
     """Each copy's target; never one of the batch's own files, even with force."""
     plan: list[tuple[FileResult, Path]] = []
     used: set[str] = set()
-    inputs = {os.path.normcase(Path(r.path).resolve()) for r in report.files}
+    # realpath, not Path.resolve(): a symbolic link that loops makes resolve() raise RuntimeError
+    inputs = {os.path.normcase(os.path.realpath(r.path)) for r in report.files}
 
     def taken(name: str) -> bool:
-        return name.casefold() in used or os.path.normcase((out_dir / name).resolve()) in inputs
+        return name.casefold() in used or os.path.normcase(os.path.realpath(out_dir / name)) in inputs
 
     for result in report.files:
         if not (result.readable and result.findings):
