@@ -234,13 +234,14 @@ def _check_outputs(paths: tuple[str, ...], rosters: tuple[str, ...], out: Path |
             problems.append(Message("validate.is_input", {"option": option, "path": str(path)}))
         elif path.exists() and not force:
             problems.append(Message("output.exists", {"path": str(path)}))
-    folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    # os.path.realpath, not Path.resolve(): a symbolic link that loops makes resolve() raise RuntimeError
+    folders = [Path(os.path.realpath(p)) for p in paths if Path(p).is_dir()]
     # A workbook-named report inside a checked folder would be checked as a returned file next time.
     workbook_out = out if out is not None and out.suffix.lower() in WORKBOOK_SUFFIXES else None
     for option, path in (("-o", workbook_out), ("--summary", summary), ("--annotate", annotate)):
         if path is None or (option != "--annotate" and path in inputs):  # said above
             continue
-        target = path.resolve()
+        target = Path(os.path.realpath(path))
         for folder in folders:
             if target == folder or folder in target.parents:
                 problems.append(Message("validate.inside_input", {"option": option, "path": str(path),

@@ -211,13 +211,19 @@ def _streamed(part: str, data: bytes, tags: frozenset[str],
 
 
 def load_parts(path: str) -> dict[str, bytes]:
-    """Every member of the zip, decompressed (callers guard sizes first: see validator.guards)."""
+    """Every member of the zip, each inflated as a stream held to its declared size.
+
+    Callers guard the declared sizes first (see validator.guards); read_member makes them
+    true and refuses the compression methods no office writes (bzip2, lzma …).
+    """
+    from ..validator.guards import open_regular, read_member
+
     try:
-        with zipfile.ZipFile(path) as zf:
-            return {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+        with open_regular(path) as fh, zipfile.ZipFile(fh) as zf:
+            return {info.filename: read_member(fh, info) for info in zf.infolist() if not info.is_dir()}
     except MemoryError:
         raise
-    except Exception as exc:  # BadZipFile, zlib.error, EOFError, OSError, NotImplementedError …
+    except Exception as exc:  # BadZipFile, Oversized, zlib.error, OSError, NotImplementedError …
         raise ReadError(f"{type(exc).__name__}: {exc}") from None
 
 

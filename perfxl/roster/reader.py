@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import RosterError
 from ..i18n import Message, register
+from ..validator.guards import Limits, NotRegular, open_parts, open_regular, special_kind
 from .model import (
     DEPARTMENT_COLUMNS,
     DEPARTMENT_SHEET,
@@ -70,6 +71,9 @@ register({
     "roster.no_input": ("没有指定花名册文件。", "No roster file was given."),
     "roster.not_found": ("{file}：文件或文件夹不存在。", "{file}: no such file or folder."),
     "roster.unreadable": ("{file}：无法读取（{reason}）。", "{file}: cannot be read ({reason})."),
+    "roster.special": ("{file}：这不是普通文件，而是{what}，无法作为花名册读取。请指定花名册文件本身。",
+                       "{file}: not a regular file but {what}; it cannot be read as a roster. Name the roster "
+                       "file itself."),
     "roster.bad_inputs": ("花名册应为一个 .xlsx 工作簿、两个 .csv 文件（部门表和项目表）或包含它们的文件夹，收到的是：{files}",
                           "The roster must be one .xlsx workbook, two .csv files (departments and projects) "
                           "or a folder holding them; got: {files}"),
@@ -171,22 +175,32 @@ def _resolve(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -
     items = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
     if not items:
         raise RosterError(Message("roster.no_input"))
-    missing = [Message("roster.not_found", {"file": os.fspath(p)}) for p in items if not p.exists()]
+    kinds = [special_kind(p) for p in items]
+    missing = [Message("roster.not_found", {"file": os.fspath(p)}) for p, kind in zip(items, kinds)
+               if kind is None and not p.exists()]
     if missing:
         raise RosterError(missing)
-    if len(items) == 1 and items[0].is_dir():
+    if len(items) == 1 and kinds[0] == "directory":
         return _resolve_folder(items[0])
     csvs = [p for p in items if _is_csv(p)]
-    if any(p.is_dir() for p in items) or not (
+    if "directory" in kinds or not (
         (len(items) == 1 and not csvs) or (len(items) == 2 and len(csvs) == 2)
     ):
         raise RosterError(Message("roster.bad_inputs", {"files": _names(items)}))
+    special = [_special(p, kind) for p, kind in zip(items, kinds) if kind is not None]
+    if special:
+        raise RosterError(special)
     return items
+
+
+def _special(path: Path, kind: str) -> Message:
+    return Message("roster.special", {"file": os.fspath(path), "what": Message(f"guard.special.{kind}")})
 
 
 def _resolve_folder(folder: Path) -> list[Path]:
     try:
-        entries = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+        # not is_file(): a FIFO or a broken link named 花名册.xlsx is named in the error, not passed over
+        entries = sorted(p for p in folder.iterdir() if not p.is_dir() and not p.name.startswith(("~$", ".")))
     except OSError as exc:
         raise RosterError(Message("roster.unreadable", {"file": os.fspath(folder), "reason": _reason(exc)})) from exc
     workbooks = [p for p in entries if p.suffix.lower() in WORKBOOK_SUFFIXES]
@@ -221,8 +235,10 @@ def _reason(exc: BaseException) -> str:
 
 def _read_bytes(path: Path, size: int = -1) -> bytes:
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(size)
+    except NotRegular as exc:
+        raise RosterError(_special(path, exc.kind)) from exc
     except (OSError, MemoryError) as exc:
         raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
 
@@ -299,8 +315,6 @@ def _guard(path: Path) -> None:
     bomb, and follow any part name, so every part is decompressed and checked (no
     DOCTYPE or ENTITY) here first. Macros and links are harmless to a reader of values.
     """
-    from ..validator.guards import Limits, open_parts
-
     finding = open_parts(os.fspath(path), Limits(), every_part=True).finding
     if finding is None:
         return
@@ -308,6 +322,10 @@ def _guard(path: Path) -> None:
     variant = finding.message.key.split(".")[2] if finding.message.key.count(".") == 2 else ""
     params = finding.message.params
     if finding.code == "F01":
+        if variant == "special":
+            raise RosterError(Message("roster.special", {"file": file, "what": params["what"]}))
+        if variant == "compression":
+            raise RosterError(Message("roster.unsafe", {"file": file, "reason": finding.message}))
         if variant == "empty":
             raise RosterError(Message("roster.empty_file", {"file": file}))
         if variant == "not_zip":
@@ -335,7 +353,7 @@ def _load_sheets(path: Path) -> tuple[list[str], dict[str, list[tuple[Any, ...]]
 
     too_many: list[Message] = []
     try:
-        with open(path, "rb") as fh, warnings.catch_warnings():
+        with open_regular(path) as fh, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it skips; not the user's concern
             workbook = load_workbook(fh, read_only=True, data_only=True)
             try:

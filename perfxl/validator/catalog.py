@@ -319,6 +319,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "guard.kind.empty_zip": ("一个空的 zip 压缩包", "an empty zip archive"),
     "guard.kind.word": ("一个 Word 文档", "a Word document"),
     "guard.kind.powerpoint": ("一个 PowerPoint 演示文稿", "a PowerPoint presentation"),
+    "guard.special.fifo": ("一个命名管道（FIFO）", "a named pipe (FIFO)"),
+    "guard.special.socket": ("一个套接字", "a socket"),
+    "guard.special.device": ("一个设备文件", "a device file"),
+    "guard.special.directory": ("一个文件夹", "a folder"),
+    "guard.special.loop": ("一个循环指向自身的符号链接", "a symbolic link that loops"),
+    "guard.special.dangling": ("一个指向不存在文件的符号链接", "a symbolic link to a file that does not exist"),
+    "guard.special.other": ("一个特殊文件", "a special file"),
+    "rule.F01.special": ("这不是普通文件，而是{what}，无法作为工作簿打开。请提交工作簿文件本身。",
+                         "This is not a regular file but {what}; it cannot be opened as a workbook. Submit the "
+                         "workbook file itself."),
+    "rule.F01.compression": ("文件的部件 {part} 使用了 Excel 和 WPS 从不使用的压缩方法（{method}），未予解压。"
+                             "请用 Excel 或 WPS 打开后“另存为 .xlsx 格式”再提交。",
+                             "Part {part} of the file uses a compression method Excel and WPS never write "
+                             "({method}); it was not unpacked. Open the file in Excel or WPS, save it as .xlsx "
+                             "and resubmit."),
+    "rule.F05.declared": ("文件的部件 {part} 解压后超过 zip 目录声明的大小（{declared} 字节，可能是压缩炸弹），未予解析。",
+                          "Part {part} of the file unpacks to more than the {declared} bytes its zip directory "
+                          "declares (possibly a compression bomb); the file was not parsed."),
     "rule.F01.not_zip": ("文件内容不是 xlsx 格式（可能已损坏，或只是改了扩展名）。请用 Excel 或 WPS 打开后“另存为 .xlsx 格式”再提交。",
                          "The file's content is not xlsx (it may be damaged, or only renamed). Open it in Excel or WPS, "
                          "save it as .xlsx and resubmit."),

@@ -41,6 +41,7 @@ register({
     "skip.lock": ("Excel/WPS 的临时锁文件，已跳过", "an Excel/WPS lock file, skipped"),
     "skip.not_workbook": ("不是工作簿文件，已跳过", "not a workbook file, skipped"),
     "skip.mac": ("Mac 压缩包附带的资源文件，已跳过", "a Mac resource-fork file from a zip, skipped"),
+    "skip.unreadable_dir": ("无法读取的文件夹，其中的文件未校验", "a folder that cannot be read; its files were not checked"),
 })
 
 
@@ -71,11 +72,43 @@ def collect(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[tuple[s
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for sub in sorted(p for p in path.rglob("*") if not p.is_dir()):
+            found, unreadable = _walk(path)
+            for sub in sorted(found):
                 add(sub, explicit=False)
+            skipped.extend((str(folder), "unreadable_dir") for folder in unreadable)
         else:
             add(path, explicit=True)
     return files, skipped
+
+
+def _walk(top: Path) -> tuple[list[Path], list[Path]]:
+    """Every entry under `top` that is not a folder, and the folders that could not be listed.
+
+    Iterative (no recursion limit however deep), never following a symbolic link to a
+    folder (a link to `..` would loop); any other entry is listed whatever it is, so a
+    FIFO, a socket or a looping link named like a workbook gets its own F01 rather than
+    being passed over or blocking.
+    """
+    found: list[Path] = []
+    unreadable: list[Path] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                        linked_dir = not is_dir and entry.is_symlink() and entry.is_dir()
+                    except OSError:  # vanished, or a link that loops: listed, its check says what it is
+                        is_dir = linked_dir = False
+                    if is_dir:
+                        stack.append(Path(entry.path))
+                    elif not linked_dir:
+                        found.append(Path(entry.path))
+        except OSError:
+            unreadable.append(folder)
+    return found, unreadable
 
 
 def check_file(path: str, options: Options | None = None, limits: Limits = Limits()) -> FileResult:

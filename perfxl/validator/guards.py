@@ -13,10 +13,12 @@ reader — any parsing. Every check reads at most the parts the reader will pars
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -31,6 +33,14 @@ XML_SUFFIXES = (".xml", ".rels", ".vml")
 CONTENT_TYPES = "[content_types].xml"
 MEDIA = "xl/media/"                # images: never parsed as XML (an SVG may well carry a DOCTYPE)
 MiB = 2**20
+CHUNK = 64 * 1024                  # compressed bytes read, and most bytes inflated, per step
+# The only compression methods Excel, WPS and LibreOffice write. bzip2 or lzma inflate a
+# 9 KB member to gigabytes in one call, deflate64 and the rest are no office's.
+ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+METHOD_NAMES = {9: "deflate64", 12: "bzip2", 14: "lzma", 93: "zstd", 95: "xz", 96: "jpeg", 97: "wavpack",
+                98: "ppmd", 99: "aes"}
+CENTRAL_ENTRY = b"PK\x01\x02"
+OVERRUN = MiB                      # inflating past the declared size by this much (plus that size again): a bomb
 RATIO_FROM = MiB                   # a part (or a zip) smaller than this may compress as it likes
 
 # Part names (lower case) whose content the validator ignores but the department should know
@@ -96,47 +106,63 @@ class Opened:
 def open_parts(path: str, limits: Limits = Limits(), *, every_part: bool = False) -> Opened:
     """The XML parts of a workbook that passed every guard, or the finding that refused it.
 
-    Only parts named like XML are decompressed (the reader parses nothing else); with
-    `every_part` every member is, for a reader such as openpyxl that follows any name
-    (images too, so a damaged or inflated one is caught; their content is not scanned).
+    Every member is inflated once, as a stream that stops at its declared size, so what
+    the directory says is then true for any later reader (openpyxl in the annotated copy).
+    Only parts named like XML are kept (the reader parses nothing else); with `every_part`
+    every member is kept, for a reader such as openpyxl that follows any name.
     """
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device named .xlsx would block open()
-            return Opened(finding=file_finding("F01", reason="not a regular file"))
-        size = os.path.getsize(path)
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-            if size == 0:
-                return Opened(finding=file_finding("F01", "empty"))
-            if size > limits.file_mb * MiB:
-                return Opened(finding=_limit("size", f"{size / MiB:.1f} MB", f"{limits.file_mb:g} MB"))
-            if head.startswith(OLE_MAGIC):
-                return Opened(finding=_ole(fh, size, path))
-            if head.startswith(EMPTY_ZIP):
-                return Opened(finding=_not_workbook("empty_zip"))
-            if not head.startswith(ZIP_MAGIC):
-                return Opened(finding=file_finding("F01", "not_zip"))
-            refused = _end_record(fh, size, limits)
-            if refused is not None:
-                return Opened(finding=refused)
-    except OSError as exc:  # unreadable, a folder, vanished
+        fh = open_regular(path)
+    except NotRegular as exc:
+        return Opened(finding=file_finding("F01", "special", what=Message(f"guard.special.{exc.kind}")))
+    except OSError as exc:  # unreadable, vanished
+        return Opened(finding=file_finding("F01", reason=exc.strerror or type(exc).__name__))
+    with fh:
+        return _open_parts(fh, path, limits, every_part)
+
+
+def _open_parts(fh: BinaryIO, path: str, limits: Limits, every_part: bool) -> Opened:
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(8)
+        if size == 0:
+            return Opened(finding=file_finding("F01", "empty"))
+        if size > limits.file_mb * MiB:
+            return Opened(finding=_limit("size", f"{size / MiB:.1f} MB", f"{limits.file_mb:g} MB"))
+        if head.startswith(OLE_MAGIC):
+            return Opened(finding=_ole(fh, size, path))
+        if head.startswith(EMPTY_ZIP):
+            return Opened(finding=_not_workbook("empty_zip"))
+        if not head.startswith(ZIP_MAGIC):
+            return Opened(finding=file_finding("F01", "not_zip"))
+        refused = _end_record(fh, limits)
+        if refused is not None:
+            return Opened(finding=refused)
+    except OSError as exc:  # a read error on a failing disk
         return Opened(finding=file_finding("F01", reason=exc.strerror or type(exc).__name__))
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(fh) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
             refused = _directory(infos, limits)
             if refused is not None:
                 return Opened(finding=refused)
             names = {i.filename.lower(): i.filename for i in infos}
             if CONTENT_TYPES not in names:
-                if _is_ods(zf, names):
-                    return Opened(finding=file_finding("F02", "ods", kind=".ods"), identity=_odf_identity(zf, names))
+                if _is_ods(fh, zf, names):
+                    return Opened(finding=file_finding("F02", "ods", kind=".ods"),
+                                  identity=_odf_identity(fh, zf, names))
                 return Opened(finding=_not_workbook(_zip_kind(names)))
-            wanted = infos if every_part else [i for i in infos if i.filename.lower().endswith(XML_SUFFIXES)]
-            parts = {i.filename: zf.read(i) for i in wanted}
+            parts: dict[str, bytes] = {}
+            for info in infos:
+                keep = every_part or info.filename.lower().endswith(XML_SUFFIXES)
+                data = read_member(fh, info, keep=keep)
+                if keep:
+                    parts[info.filename] = data
     except MemoryError:
         raise  # the isolation worker turns it into F05 "memory"
-    except Exception as exc:  # BadZipFile (bad CRC too), zlib.error, EOFError, NotImplementedError (compression) …
+    except Oversized as exc:
+        return Opened(finding=file_finding("F05", "declared", part=exc.part, declared=f"{exc.declared:,}"))
+    except Exception as exc:  # BadZipFile (bad CRC too), zlib.error, EOFError, OSError …
         return Opened(finding=file_finding("F01", reason=f"{type(exc).__name__}: {exc}"[:200]))
     for name, data in parts.items():
         if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data) and not name.lower().startswith(MEDIA):
@@ -152,49 +178,202 @@ def open_parts(path: str, limits: Limits = Limits(), *, every_part: bool = False
     return Opened(parts=parts, warnings=_ignored_content(names, kind))
 
 
-def _end_record(fh: BinaryIO, size: int, limits: Limits) -> Finding | None:
-    """The member count from the zip's end record, before zipfile builds an object per member.
+# --- files that are not regular files --------------------------------------------------------------
+
+
+class NotRegular(OSError):
+    """A path that is not a regular file: `kind` is fifo, socket, device, directory, loop, dangling or other."""
+
+    def __init__(self, path: str, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({kind})", path)
+        self.kind = kind
+
+
+def special_kind(path: str | os.PathLike[str]) -> str | None:
+    """What a path is when it is not a regular file (None when it is, or does not exist at all).
+
+    open() on a FIFO blocks until a writer comes, a device may never end, and a symbolic
+    link that loops makes pathlib raise RuntimeError: each is named before anything opens it.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "loop"
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return "dangling"
+        except OSError:
+            pass
+        return None
+    return _kind_of(mode)
+
+
+def _kind_of(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """A regular file opened for reading; NotRegular for anything else, never a hang.
+
+    Opened without blocking (a FIFO that appeared since a check cannot stall us) and
+    checked on the open descriptor, so what is read is what was checked.
+    """
+    kind = special_kind(path)
+    if kind is not None:
+        raise NotRegular(os.fspath(path), kind)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        kind = _kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegular(os.fspath(path), kind)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+# --- zip members, inflated as streams -------------------------------------------------------------
+
+
+class Oversized(Exception):
+    """A member that inflates past the size its directory entry declares: a bomb, not a damaged file."""
+
+    def __init__(self, part: str, declared: int) -> None:
+        super().__init__(f"{part} inflates past its declared {declared:,} bytes")
+        self.part, self.declared = part, declared
+
+
+def read_member(fh: BinaryIO, info: zipfile.ZipInfo, *, keep: bool = True) -> bytes:
+    """A member's bytes, inflated in steps of CHUNK and never past its declared size.
+
+    zipfile.read() inflates a deflate member up to 2 GiB in one call, and a bzip2 or lzma
+    one completely, before cutting it to the declared size. Here nothing past the declared
+    size is kept; a stream that goes on well past it (OVERRUN) is a bomb (Oversized), one
+    that ends a little off or fails its CRC is damaged (BadZipFile: flipped bytes inflate
+    to garbage of any length). The deflate stream must end exactly at the declared size,
+    so a later zipfile read of the same member (openpyxl) inflates no more than that
+    either. With keep=False the bytes are checked and dropped (b""): one chunk of memory.
+    """
+    if info.compress_type not in ALLOWED_METHODS:
+        raise NotImplementedError(f"compression method {_method(info.compress_type)} of {info.filename}")
+    fh.seek(info.header_offset)
+    local = fh.read(30)
+    if len(local) < 30 or not local.startswith(ZIP_MAGIC):
+        raise zipfile.BadZipFile(f"{info.filename}: bad local header")
+    name_len, extra_len = struct.unpack_from("<HH", local, 26)
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
+    declared, left = info.file_size, info.compress_size
+    out, produced, crc = bytearray(), 0, 0
+
+    def take(piece: bytes) -> None:
+        nonlocal produced, crc
+        if produced + len(piece) > declared + OVERRUN + declared:
+            raise Oversized(info.filename, declared)
+        if keep and produced < declared:
+            out.extend(piece[:declared - produced])
+        produced += len(piece)
+        crc = zlib.crc32(piece, crc)
+
+    def raw() -> bytes:
+        nonlocal left
+        data = fh.read(min(CHUNK, left)) if left > 0 else b""
+        left -= len(data)
+        return data
+
+    if info.compress_type == zipfile.ZIP_STORED:
+        while left > 0:
+            data = raw()
+            if not data:
+                break
+            take(data)
+    else:
+        inflater = zlib.decompressobj(-15)
+        while not inflater.eof:
+            data = inflater.unconsumed_tail or raw()
+            if not data:
+                break  # the compressed bytes ran out before the stream ended
+            take(inflater.decompress(data, CHUNK))
+    if produced != declared or (info.compress_type != zipfile.ZIP_STORED and not inflater.eof):
+        raise zipfile.BadZipFile(f"{info.filename}: {produced:,} bytes, {declared:,} declared (truncated?)")
+    if crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return bytes(out) if keep else b""
+
+
+def _method(number: int) -> str:
+    return f"{number} ({METHOD_NAMES[number]})" if number in METHOD_NAMES else str(number)
+
+
+def _end_record(fh: BinaryIO, limits: Limits) -> Finding | None:
+    """The member count from the zip's real central directory, before zipfile builds an object per member.
 
     A 50 MB zip can list ~650,000 empty members: ~400 MB of ZipInfo objects and seconds
-    of work before a count could refuse it. The central directory's size is checked too,
-    since that is what zipfile walks (the count can lie). An end record that cannot be
-    found is left to zipfile, which calls the file damaged.
+    of work before a count could refuse it. The end record's count can lie (65,535 with
+    no zip64 record, zipfile then walks whatever the directory holds), so the directory
+    zipfile will walk is found as zipfile finds it, its size checked, and its entries
+    counted up to the limit. An end record that cannot be found is left to zipfile, which
+    calls the file damaged.
     """
-    tail_size = min(size, 22 + 65535)
-    fh.seek(size - tail_size)
-    tail = fh.read(tail_size)
-    at = tail.rfind(EMPTY_ZIP)
-    if at < 0 or len(tail) - at < 22:
+    try:
+        # zipfile's own search, so the directory counted here is the one it will walk
+        endrec = zipfile._EndRecData(fh)  # type: ignore[attr-defined]
+    except (zipfile.BadZipFile, struct.error, OSError):
         return None
-    count, cd_size = struct.unpack_from("<HI", tail, at + 10)
-    if count == 0xFFFF or cd_size == 0xFFFFFFFF:  # zip64: the real figures are in its own end record
-        try:
-            locator = tail[at - 20:at]
-            if not locator.startswith(b"PK\x06\x07"):
-                return None
-            (offset,) = struct.unpack_from("<Q", locator, 8)
-            fh.seek(offset)
-            record = fh.read(56)
-            if not record.startswith(b"PK\x06\x06"):
-                return None
-            count, cd_size = struct.unpack_from("<QQ", record, 32)
-        except (struct.error, ValueError, OSError):
-            return None
+    if not endrec:
+        return None
+    count, cd_size, location = endrec[4], endrec[5], endrec[9]
     if count > limits.members:
-        return _limit("members", count, limits.members)
-    if cd_size > limits.members * 1024:  # room for far more members than the count admits
-        return _limit("members", f"≈{cd_size // 46}", limits.members)
+        return _limit("members", f"{count:,}", limits.members)
+    if cd_size > limits.members * 1024:  # room for far more members than the limit admits
+        return _limit("members", f"≈{cd_size // 46:,}", limits.members)
+    start = location - cd_size
+    if endrec[0] == b"PK\x06\x06":  # zip64: its end record and locator sit between directory and end record
+        start -= 56 + 20
+    if start < 0:
+        return None  # zipfile: "Bad offset for central directory"
+    fh.seek(start)
+    directory = fh.read(cd_size)
+    found = _entries(directory, limits.members + 1)
+    if found > limits.members:
+        return _limit("members", f"≥{found:,}", limits.members)
     return None
 
 
+def _entries(directory: bytes, most: int) -> int:
+    """Central-directory entries in `directory`, walked as zipfile walks it, counting at most `most`."""
+    at = count = 0
+    while at + 46 <= len(directory) and count < most:
+        if directory[at:at + 4] != CENTRAL_ENTRY:
+            break  # zipfile calls the rest damaged
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", directory, at + 28)
+        at += 46 + name_len + extra_len + comment_len
+        count += 1
+    return count
+
+
 def _directory(infos: list[zipfile.ZipInfo], limits: Limits) -> Finding | None:
-    """Limits on what the zip directory declares; zipfile never inflates a member past its declared size."""
+    """Limits on what the zip directory declares; read_member holds every member to its declared size."""
     if len(infos) > limits.members:
         return _limit("members", len(infos), limits.members)
     total = packed = 0
     for info in infos:
         if info.flag_bits & 0x1:  # a zip-level password (not something Excel writes)
             return file_finding("F03", "zip", part=info.filename)
+        if info.compress_type not in ALLOWED_METHODS:
+            return file_finding("F01", "compression", part=info.filename, method=_method(info.compress_type))
         if info.file_size > limits.part_mb * MiB:
             return _limit("part", f"{info.filename} {info.file_size / MiB:.1f} MB", f"{limits.part_mb:g} MB")
         if info.file_size > RATIO_FROM and info.file_size > limits.ratio * max(info.compress_size, 1):
@@ -238,13 +417,13 @@ def _not_workbook(kind: str, **params: object) -> Finding:
     return file_finding("F01", "not_workbook", what=Message(f"guard.kind.{kind}", dict(params)))
 
 
-def _is_ods(zf: zipfile.ZipFile, names: dict[str, str]) -> bool:
+def _is_ods(fh: BinaryIO, zf: zipfile.ZipFile, names: dict[str, str]) -> bool:
     """An OpenDocument spreadsheet (or template) by its mimetype member, whatever the file is called."""
     info = zf.getinfo(names[ODF_MIMETYPE]) if ODF_MIMETYPE in names else None
-    return info is not None and info.file_size <= 100 and zf.read(info).strip().startswith(ODS_TYPES)
+    return info is not None and info.file_size <= 100 and read_member(fh, info).strip().startswith(ODS_TYPES)
 
 
-def _odf_identity(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
+def _odf_identity(fh: BinaryIO, zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
     """department_code, department_name and year from an .ods's meta.xml, when it came from a perfxl workbook.
 
     The part is small and guarded like any XML part (size, no DOCTYPE/ENTITY); anything odd gives {}.
@@ -252,7 +431,10 @@ def _odf_identity(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
     info = zf.getinfo(names[ODF_META]) if ODF_META in names else None
     if info is None or info.file_size > ODF_META_MAX:
         return {}
-    data = zf.read(info)
+    try:
+        data = read_member(fh, info)
+    except (Oversized, zipfile.BadZipFile, zlib.error, NotImplementedError, OSError):
+        return {}
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         return {}
     from lxml import etree

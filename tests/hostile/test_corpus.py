@@ -42,7 +42,7 @@ from perfxl.samples import realistic_inputs
 from perfxl.scheme import load_scheme
 from perfxl.validator.context import Options
 from perfxl.validator.engine import check_file, validate
-from perfxl.validator.guards import Limits, open_parts
+from perfxl.validator.guards import OVERRUN, Limits, MiB, open_parts
 from perfxl.validator.model import FileResult
 from perfxl.writer import department_values
 
@@ -826,7 +826,9 @@ LIMIT_DOCS = {
 }
 # What a department may see, in the order the checks run: (situation, message key)
 MESSAGE_DOCS = (
-    ("无法打开（没有读取权限、是文件夹等）/ cannot be opened", "rule.F01"),
+    ("无法打开（没有读取权限、读取出错等）/ cannot be opened", "rule.F01"),
+    ("不是普通文件：文件夹、命名管道（FIFO）、套接字、设备、循环或断开的符号链接 / not a regular file",
+     "rule.F01.special"),
     ("空文件 / an empty file", "rule.F01.empty"),
     ("Excel 97–2003 工作簿（.xls）或 WPS .et / a legacy workbook", "rule.F02"),
     ("设置了打开密码（加密的 OLE 容器，含 EncryptionInfo 流）/ an encrypted workbook", "rule.F03"),
@@ -834,7 +836,12 @@ MESSAGE_DOCS = (
     ("内容既不是 zip 也不是 OLE（随机字节、改了扩展名的文件）/ neither zip nor OLE", "rule.F01.not_zip"),
     ("超出上表任一限制 / over a limit above", "rule.F05"),
     ("zip 部件设置了密码 / a zip-encrypted part", "rule.F03.zip"),
-    ("截断、损坏、CRC 错误、压缩方法不支持、不是 UTF-8 的 XML / truncated or damaged", "rule.F01"),
+    ("部件使用 Excel 和 WPS 从不使用的压缩方法（只接受 stored 和 deflate；bzip2、lzma 等一律拒绝）/ "
+     "a compression method no office writes", "rule.F01.compression"),
+    (f"部件解压后远超 zip 目录声明的大小（超过声明的 2 倍再加 {OVERRUN // MiB} MB）/ a part inflating far past its "
+     "declared size",
+     "rule.F05.declared"),
+    ("截断、损坏、CRC 错误、解压后大小与声明不符、不是 UTF-8 的 XML / truncated or damaged", "rule.F01"),
     ("LibreOffice 的 OpenDocument 电子表格 .ods/.ots（zip 内的 mimetype）/ an OpenDocument spreadsheet",
      "rule.F02.ods"),
     ("zip 里没有工作簿（普通压缩包、Word 文档）/ a zip without a workbook", "rule.F01.not_workbook"),
@@ -853,6 +860,7 @@ MESSAGE_DOCS = (
 )
 # What the finance office sees when its roster (`perfxl generate --roster`, `perfxl validate --roster`) is refused
 ROSTER_DOCS = (
+    ("不是普通文件（命名管道、设备、循环或断开的符号链接等）/ not a regular file", "roster.special"),
     ("空文件 / empty", "roster.empty_file"),
     ("内容不是 xlsx / not xlsx", "roster.not_xlsx"),
     ("旧版 .xls / .et", "roster.xls"),
@@ -861,7 +869,8 @@ ROSTER_DOCS = (
     (".xlsb", "roster.xlsb"),
     ("Strict Open XML", "roster.strict"),
     ("截断或损坏 / damaged", "roster.damaged"),
-    ("超出限制、含实体声明（同上表，使用默认值）/ over a limit, entities", "roster.unsafe"),
+    ("超出限制、含实体声明、压缩方法不是 stored/deflate（同上表，使用默认值）/ over a limit, entities, "
+     "compression", "roster.unsafe"),
     ("工作表超过行数上限 / too many rows", "roster.too_many_rows"),
 )
 

@@ -435,7 +435,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(reader, "open", denied, raising=False)
+    monkeypatch.setattr(reader, "open_regular", denied)  # how the reader opens every file
     assert_reported(error_of([path]), ["roster.xlsx", "无法读取", "Permission denied"], ["cannot be read"])
 
 
