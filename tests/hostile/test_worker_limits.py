@@ -132,7 +132,8 @@ def _copies(out: Path) -> list[str]:
 
 @LINUX
 @pytest.mark.parametrize("fault, options, zh, en", [
-    ("hang", ("--timeout", "4"), "超过 4 秒仍未完成（--timeout）", "not done within 4 s (--timeout)"),
+    # loose enough that the checks themselves finish on a busy machine
+    ("hang", ("--timeout", "15"), "超过 15 秒仍未完成（--timeout）", "not done within 15 s (--timeout)"),
     ("eat", ("--max-memory-mb", "200"), "所需内存超过 200 MB（--max-memory-mb）",
      "needs more than 200 MB of memory (--max-memory-mb)"),
     ("die", (), "生成副本的进程意外终止（SIGKILL）", "the process making it died (SIGKILL)"),
@@ -154,7 +155,7 @@ def test_a_copy_that_cannot_be_made_is_a_note(batch: Path, tmp_path: Path, fault
     assert ("已生成 2 份批注副本" if lang == "zh" else "Wrote 2 annotated copies") in stderr
     assert summary.exists()  # the batch went on after the note
     assert digest(batch) == before
-    assert wall < 60
+    assert wall < 90
     if fault == "eat":  # the worker stopped at its cap: start-up size plus 200 MB
         assert measured["workers_mb"] < 200 + 150, measured
     assert measured["own_mb"] < 250, measured
