@@ -168,9 +168,14 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
         done += [out_path] if out_path is not None else []
         stage = "annotate"
         if annotate and report.files:
-            from ..report.annotate import annotate_all
+            from ..report.annotate import AnnotateError, annotate_all
+            from ..report.text import clean
 
-            written = annotate_all(report, Path(annotate), lang, force)
+            try:  # each copy made under the same limits as the check, in as many workers
+                written = annotate_all(report, Path(annotate), lang, force, limits=limits, jobs=workers)
+            except AnnotateError as exc:  # a copy that cannot be made is a note, not the batch's failure
+                click.echo(clean(exc.render(lang)), err=True)
+                written = exc.written
             done += written
             click.echo(text("validate.annotated", lang, count=len(written), dir=annotate), err=True)
         stage = "summary"

@@ -11,6 +11,11 @@ finding, and a headline that turns to 通过 once they are corrected.
 A file whose sheets cannot be read cell by cell (a sheet missing or renamed, rows
 inserted) is marked up in place with openpyxl instead, so none of its inputs is lost;
 its 校验结果 sheet says so. The original file is only ever read.
+
+annotate_all makes each copy in a worker process under the same time and memory limits
+as the check (validator.isolation), and writes the bytes it gets back; a copy that
+cannot be made (too slow, too big, an error) is named in an AnnotateError after the
+others are written. annotate_bytes makes one copy in this process, without limits.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import os
 import unicodedata
 import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -41,6 +47,7 @@ from ..i18n import Message, register, text
 from ..naming import safe_part
 from ..validator.catalog import ERROR
 from ..validator.guards import Limits
+from ..validator.isolation import Job, run_isolated
 from ..validator.model import FileResult, Finding, Report
 
 # A form convention: the results sheet keeps its Chinese name whatever the report language.
@@ -113,6 +120,10 @@ register({
     "annotate.warning": ("警告", "warning"),
     "annotate.header": ("以下文件未能生成批注副本（其余已生成）：", "No annotated copy could be made of (the others were written):"),
     "annotate.copy_failed": ("未能生成 {path} 的批注副本：{reason}", "Could not make an annotated copy of {path}: {reason}"),
+    "annotate.why.timeout": ("超过 {limit} 秒仍未完成（--timeout）", "not done within {limit} s (--timeout)"),
+    "annotate.why.memory": ("所需内存超过 {limit} MB（--max-memory-mb）",
+                            "needs more than {limit} MB of memory (--max-memory-mb)"),
+    "annotate.why.crash": ("生成副本的进程意外终止（{reason}）", "the process making it died ({reason})"),
 })
 
 HEADERS = ("no", "code", "severity", "sheet", "cell", "label", "message", "expected", "actual")
@@ -156,9 +167,13 @@ def _stem(path: str | os.PathLike) -> str:
 _STEM_BYTES = 200
 
 
-def annotate_all(report: Report, out_dir: Path, lang: str = "zh", force: bool = False) -> list[Path]:
+def annotate_all(report: Report, out_dir: Path, lang: str = "zh", force: bool = False, *,
+                 limits: Limits = Limits(), jobs: int = 1, isolate: bool = True) -> list[Path]:
     """Write an annotated copy of every readable workbook with findings; returns the paths written.
 
+    Each copy is made in one of `jobs` worker processes under `limits` (time and memory, as
+    the check); isolate=False makes them in this process, without either limit. A copy that
+    cannot be made costs only itself: the others are written, then AnnotateError names it.
     Without `force`, nothing is written when any target exists. Two inputs with the same
     file name (from different folders) get `_2`, `_3` … so neither copy replaces the other.
     """
@@ -174,23 +189,71 @@ def annotate_all(report: Report, out_dir: Path, lang: str = "zh", force: bool = 
         except OSError as exc:
             raise OutputError(Message("output.unwritable", {"path": str(out_dir),
                                                             "reason": exc.strerror or str(exc)})) from exc
-    written: list[Path] = []
-    failed: list[Message] = []
-    for result, target in plan:
+    written: dict[int, Path] = {}
+    failed: dict[int, Message] = {}
+
+    def deliver(i: int, copy: Copy) -> None:
+        result, target = plan[i]
+        if copy.data is None:
+            failed[i] = Message("annotate.copy_failed", {"path": result.path, "reason": copy.why(limits)})
+            return
         try:
-            data = annotate_bytes(result, lang, report.strict)
-        except Exception as exc:  # openpyxl refusing one file must not cost the others their copies
-            reason = f"{type(exc).__name__}: {exc}"[:200]
-            failed.append(Message("annotate.copy_failed", {"path": result.path, "reason": reason}))
-            continue
-        try:
-            write_atomic(target, data, force)
+            write_atomic(target, copy.data, force)
         except OutputError as exc:  # a full disk: the copies written are whole; say which are missing
-            raise PartialWrite(exc, written, [t for _, t in plan if t not in written]) from exc
-        written.append(target)
+            done = [written[j] for j in sorted(written)]
+            raise PartialWrite(exc, done, [t for _, t in plan if t not in done]) from exc
+        written[i] = target
+
+    job = CopyJob(lang, report.strict)
+    tasks = [result for result, _ in plan]
+    if isolate:
+        run_isolated(tasks, job, limits, jobs, deliver)
+    else:
+        for i, result in enumerate(tasks):
+            deliver(i, job.run(result, limits, lambda: False))
+    paths = [written[i] for i in sorted(written)]
     if failed:
-        raise AnnotateError(failed, written)
-    return written
+        raise AnnotateError([failed[i] for i in sorted(failed)], paths)
+    return paths
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One annotated copy: its bytes, or why it could not be made (`problem`: timeout, memory, crash, error)."""
+
+    data: bytes | None = None
+    problem: str = ""
+    reason: str = ""
+
+    def why(self, limits: Limits) -> Message | str:
+        if self.problem == "timeout":
+            return Message("annotate.why.timeout", {"limit": f"{limits.seconds:g}"})
+        if self.problem == "memory":
+            return Message("annotate.why.memory", {"limit": f"{limits.memory_mb:g}"})
+        if self.problem == "crash":
+            return Message("annotate.why.crash", {"reason": self.reason})
+        return self.reason
+
+
+@dataclass(frozen=True)
+class CopyJob(Job):
+    """annotate_bytes on each FileResult, in a worker (see validator.isolation)."""
+
+    lang: str
+    strict: bool
+
+    def run(self, task: Any, limits: Limits, near_cap: Callable[[], bool]) -> Copy:
+        try:
+            return Copy(annotate_bytes(task, self.lang, self.strict, limits))
+        except MemoryError:
+            return Copy(problem="memory")
+        except Exception as exc:  # openpyxl refusing one file must not cost the others their copies
+            if near_cap():  # a C library's own way of running out (zlib, libxml2)
+                return Copy(problem="memory")
+            return Copy(problem="error", reason=f"{type(exc).__name__}: {exc}"[:200])
+
+    def failed(self, task: Any, limits: Limits, problem: str, reason: str = "") -> Copy:
+        return Copy(problem=problem, reason=reason)
 
 
 class AnnotateError(OutputError):

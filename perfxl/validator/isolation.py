@@ -5,7 +5,13 @@ library). In a worker of our own it costs only its own finding — F05 "timeout"
 "memory", or F01 "crash" — and the batch goes on with a fresh worker. Workers take one
 path at a time over a pipe, so the parent knows which file each one is on and when it
 started; only the small FileResult comes back, so the parent's memory does not grow with
-the batch.
+the batch. The annotated copies are made the same way (a Job of report.annotate): each
+under the same limits, its bytes sent back to be written by the parent.
+
+One file's result never depends on the others in the batch: the memory cap is set afresh
+for each file (the worker's address space when it takes the file, plus `memory_mb`), and a
+worker that kept more than RECYCLE_SHARE of `memory_mb` (caches, a fragmented heap) after
+a file is replaced by a fresh one.
 
 A worker's standard error goes to a file of its own: when a worker dies, what it wrote last
 (CPython's "Fatal Python error", faulthandler's traceback) names the crash in the finding
@@ -39,8 +45,10 @@ STOP_GRACE = 0.5       # seconds a terminated worker gets before it is killed
 START_FAILURES = 3     # fresh workers failing to start, in a row, before giving up
 START_TIMEOUT = 60.0   # seconds a fresh worker has to become ready (spawn imports everything anew)
 LOG_TAIL = 65536       # bytes of a dead worker's standard error read for its crash
-EXIT_MEMORY = 3        # a worker's exit code for a MemoryError outside check_file
+EXIT_MEMORY = 3        # a worker's exit code for a MemoryError outside a job's run
 OUT_OF_MEMORY = re.compile(rb"MemoryError|out of memory|cannot allocate memory", re.I)
+RECYCLE_SHARE = 0.25   # a worker grown by more than this share of memory_mb (or RECYCLE_MB) after a task is replaced
+RECYCLE_MB = 128
 
 
 register({"isolation.start": ("无法启动校验进程：{reason}", "Cannot start the checking processes: {reason}")})
@@ -57,6 +65,52 @@ class _Ready:
     cap: int | None
 
 
+class Job:
+    """What the workers do with each task (`run`, in a worker) and what a task gets when its
+    worker does not answer (`failed`, in the parent). Must pickle where workers are spawned."""
+
+    def run(self, task: Any, limits: Limits, near_cap: Callable[[], bool]) -> Any:
+        """The task's answer; `near_cap()` tells whether this task took the worker near its memory cap."""
+        raise NotImplementedError
+
+    def failed(self, task: Any, limits: Limits, problem: str, reason: str = "") -> Any:
+        """The answer for a task whose worker timed out ("timeout"), ran out of memory ("memory") or died ("crash")."""
+        raise NotImplementedError
+
+    def fresh_after(self, answer: Any) -> bool:
+        """Whether the worker should be replaced after giving this answer."""
+        return False
+
+
+@dataclass(frozen=True)
+class CheckJob(Job):
+    """check_file on each path."""
+
+    options: Options
+
+    def run(self, task: Any, limits: Limits, near_cap: Callable[[], bool]) -> FileResult:
+        """check_file turns a MemoryError into F05 memory, but C libraries report running out in their own
+        ways (zlib's error, libxml2's "unknown error", SystemError) and the guards or reader make an F01 of
+        it: an F01 from a file that took the worker to near its cap is F05 memory too."""
+        from .engine import check_file
+
+        result = check_file(task, self.options, limits)
+        if any(f.code == "F01" for f in result.findings) and near_cap():
+            return FileResult(task, [file_finding("F05", "memory", limit=f"{limits.memory_mb:g}")])
+        return result
+
+    def failed(self, task: Any, limits: Limits, problem: str, reason: str = "") -> FileResult:
+        if problem == "timeout":
+            return FileResult(task, [file_finding("F05", "timeout", limit=f"{limits.seconds:g}")])
+        if problem == "memory":
+            return FileResult(task, [file_finding("F05", "memory", limit=f"{limits.memory_mb:g}")])
+        return FileResult(task, [file_finding("F01", "crash", reason=reason)])
+
+    def fresh_after(self, answer: Any) -> bool:
+        """Its heap is fragmented and near the cap: start afresh."""
+        return isinstance(answer, FileResult) and _memory(answer)
+
+
 @dataclass
 class _Worker:
     process: Any                     # multiprocessing.Process of the chosen context
@@ -65,7 +119,8 @@ class _Worker:
     log_path: str | None             # unlinked once the worker has opened it
     started: float = field(default_factory=time.monotonic)
     ready: bool = False
-    cap: int | None = None
+    cap: int | None = None           # the address-space cap for its current task (bytes; None: no cap)
+    base: int | None = None          # its address-space size when it became ready (bytes)
     task: int | None = None          # index of the file it is checking
     deadline: float = 0.0
     before: int = 0                  # its peak address-space size when given its file (bytes)
@@ -79,11 +134,11 @@ class _Worker:
 
 @dataclass
 class _Batch:
-    paths: Sequence[str]
-    options: Options
+    tasks: Sequence[Any]
+    job: Job
     limits: Limits
     progress: Callable[[int, int], None] | None
-    results: list[FileResult | None] = field(default_factory=list)
+    deliver: Callable[[int, Any], None]
     next: int = 0
     done: int = 0
     start_failures: int = 0
@@ -106,19 +161,29 @@ def check_isolated(paths: Sequence[str], options: Options, limits: Limits, jobs:
     `progress(done, total)` is called as each file finishes (in finishing order). Ctrl-C
     (or any error) stops every worker before it propagates.
     """
-    batch = _Batch(paths, options, limits, progress, [None] * len(paths))
-    if not paths:
-        return []
+    results: list[FileResult | None] = [None] * len(paths)
+    run_isolated(paths, CheckJob(options), limits, jobs, results.__setitem__, progress)
+    return [r for r in results if r is not None]
+
+
+def run_isolated(tasks: Sequence[Any], job: Job, limits: Limits, jobs: int, deliver: Callable[[int, Any], None],
+                 progress: Callable[[int, int], None] | None = None) -> None:
+    """`job` on every task in `jobs` workers under `limits`; `deliver(index, answer)` as each finishes.
+
+    An error raised by `deliver` (or Ctrl-C) stops every worker before it propagates.
+    """
+    batch = _Batch(tasks, job, limits, progress, deliver)
+    if not tasks:
+        return
     ctx = context()
     workers: list[_Worker] = []
     try:
-        for _ in range(max(1, min(jobs, len(paths)))):
+        for _ in range(max(1, min(jobs, len(tasks)))):
             workers.append(_start(ctx, batch, workers))
-        while batch.done < len(paths):
+        while batch.done < len(tasks):
             _step(ctx, batch, workers)
     finally:
-        _stop_all(workers, graceful=batch.done == len(paths))
-    return [r for r in batch.results if r is not None]
+        _stop_all(workers, graceful=batch.done == len(tasks))
 
 
 def _step(ctx: Any, batch: _Batch, workers: list[_Worker]) -> None:
@@ -137,13 +202,13 @@ def _step(ctx: Any, batch: _Batch, workers: list[_Worker]) -> None:
                 _died(ctx, batch, workers, i)
                 continue
             if isinstance(message, _Ready):
-                w.ready, w.cap = True, message.cap
+                w.ready, w.cap, w.base = True, message.cap, _vm_size(w.process.pid)
                 _unlink_log(w)
                 batch.start_failures = 0
                 _dispatch(ctx, batch, workers, i)
-            elif isinstance(message, FileResult) and w.task is not None:
+            elif w.task is not None:
                 index, w.task = w.task, None
-                if _memory(message):  # its heap is fragmented and near the cap: start afresh
+                if batch.job.fresh_after(message) or _grown(w, batch.limits):
                     workers[i] = _replace(ctx, batch, workers, w, graceful=True)
                 _finish(batch, index, message, ctx, workers, i)
         elif w.sentinel in ready:
@@ -158,37 +223,40 @@ def _step(ctx: Any, batch: _Batch, workers: list[_Worker]) -> None:
         if now >= w.deadline:
             index = w.task
             workers[i] = _replace(ctx, batch, workers, w, graceful=False)
-            _finish(batch, index, _timeout(batch, index), ctx, workers, i)
+            _finish(batch, index, batch.job.failed(batch.tasks[index], batch.limits, "timeout"), ctx, workers, i)
         elif now - w.sampled >= SAMPLE_EVERY:
             w.seen, w.sampled = max(w.seen, _vm_peak(w.process.pid)), now
 
 
-def _finish(batch: _Batch, index: int, result: FileResult, ctx: Any, workers: list[_Worker], i: int) -> None:
-    """Keep a file's result, give its worker the next file, then report progress."""
-    batch.results[index] = result
+def _finish(batch: _Batch, index: int, answer: Any, ctx: Any, workers: list[_Worker], i: int) -> None:
+    """Give its worker the next task, hand over a task's answer, then report progress."""
     batch.done += 1
     _dispatch(ctx, batch, workers, i)
+    batch.deliver(index, answer)
     if batch.progress is not None:
-        batch.progress(batch.done, len(batch.paths))
+        batch.progress(batch.done, len(batch.tasks))
 
 
 def _dispatch(ctx: Any, batch: _Batch, workers: list[_Worker], i: int) -> None:
     """The next file to worker i, if it is ready and idle; a worker found dead while idle is replaced."""
     w = workers[i]
-    if not w.ready or w.task is not None or batch.next >= len(batch.paths):
+    if not w.ready or w.task is not None or batch.next >= len(batch.tasks):
         return
     if not w.process.is_alive():  # died between files (killed from outside): no file to blame
         workers[i] = _replace(ctx, batch, workers, w, graceful=False)
         return
     index = batch.next
+    size = _vm_size(w.process.pid)  # what the worker bases this task's cap on (see _task_cap)
     try:
-        w.conn.send(batch.paths[index])
+        w.conn.send(batch.tasks[index])
     except OSError:  # its end of the pipe is gone: it died just now
         workers[i] = _replace(ctx, batch, workers, w, graceful=False)
         return
     batch.next += 1
     w.task, w.deadline, w.sampled = index, time.monotonic() + batch.limits.seconds, time.monotonic()
     w.before = w.seen = _vm_peak(w.process.pid)
+    if w.cap is not None and size is not None:
+        w.cap = size + batch.limits.memory_mb * 2**20
 
 
 def _died(ctx: Any, batch: _Batch, workers: list[_Worker], i: int) -> None:
@@ -205,10 +273,10 @@ def _died(ctx: Any, batch: _Batch, workers: list[_Worker], i: int) -> None:
     if index is None:
         return
     if code == EXIT_MEMORY or OUT_OF_MEMORY.search(said) or _near_cap(w.cap, batch.limits, w.before, w.seen):
-        result = _result(batch, index, file_finding("F05", "memory", limit=f"{batch.limits.memory_mb:g}"))
+        answer = batch.job.failed(batch.tasks[index], batch.limits, "memory")
     else:
-        result = _result(batch, index, file_finding("F01", "crash", reason=_exit_reason(code, said)))
-    _finish(batch, index, result, ctx, workers, i)
+        answer = batch.job.failed(batch.tasks[index], batch.limits, "crash", _exit_reason(code, said))
+    _finish(batch, index, answer, ctx, workers, i)
 
 
 def _start_failed(batch: _Batch, reason: str) -> None:
@@ -246,12 +314,13 @@ def _tail(log: BinaryIO) -> bytes:
         return b""
 
 
-def _timeout(batch: _Batch, index: int) -> FileResult:
-    return _result(batch, index, file_finding("F05", "timeout", limit=f"{batch.limits.seconds:g}"))
-
-
-def _result(batch: _Batch, index: int, finding: Any) -> FileResult:
-    return FileResult(batch.paths[index], [finding])
+def _grown(w: _Worker, limits: Limits) -> bool:
+    """The worker kept much more than it started with (caches, a fragmented heap): replace it,
+    so the machine's memory stays near one cap per worker."""
+    now = _vm_size(w.process.pid)
+    if w.base is None or now is None:
+        return False
+    return now - w.base > max(RECYCLE_SHARE * limits.memory_mb, RECYCLE_MB) * 2**20
 
 
 def _memory(result: FileResult) -> bool:
@@ -268,7 +337,7 @@ def _start(ctx: Any, batch: _Batch, workers: list[_Worker]) -> _Worker:
     fd, log_path = tempfile.mkstemp(prefix="perfxl-worker-", suffix=".log")
     worker = _Worker(None, parent, os.fdopen(fd, "rb"), log_path)
     worker.process = ctx.Process(target=_serve, name="perfxl-validate", daemon=True,
-                                 args=(child, batch.options, batch.limits, os.getpid(), inherited, log_path))
+                                 args=(child, batch.job, batch.limits, os.getpid(), inherited, log_path))
     try:
         worker.process.start()
     except BaseException:
@@ -338,10 +407,10 @@ def _unlink_log(w: _Worker) -> None:
 
 # --- in the worker ---------------------------------------------------------------------------------
 
-def _serve(conn: Connection, options: Options, limits: Limits, parent: int, inherited: tuple[int, ...],
+def _serve(conn: Connection, job: Job, limits: Limits, parent: int, inherited: tuple[int, ...],
            log_path: str) -> None:
-    """A worker's life: set up once, then check one path at a time until told to stop."""
-    from .engine import _fewer_collections, check_file
+    """A worker's life: set up once, then do one task at a time until told to stop."""
+    from .engine import _fewer_collections
 
     _stderr_to(log_path)
     for fd in inherited:
@@ -352,38 +421,31 @@ def _serve(conn: Connection, options: Options, limits: Limits, parent: int, inhe
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
     _die_with(parent)
     _fewer_collections()
+    ceiling = _soft_limit()
     cap = _memory_cap(limits.memory_mb)
     conn.send(_Ready(cap))  # before the cap applies: however small it is, the worker starts
     before = _vm_peak()
     try:
-        _apply_cap(cap)
         while True:
             try:
-                path = conn.recv()
+                task = conn.recv()
             except EOFError:  # the parent is gone
                 return
-            if path is None:
+            if task is None:
                 return
+            cap = _memory_cap(limits.memory_mb)  # afresh: what earlier tasks left never counts against this one
+            _apply_cap(cap, ceiling)
             before = _vm_peak()
+            answer = job.run(task, limits, lambda: _near_cap(cap, limits, before, _vm_peak()))
             try:
-                conn.send(_check(check_file, path, options, limits, cap, before))
+                conn.send(answer)
             except OSError:  # the parent is gone
                 return
-    except Exception as exc:  # outside check_file's own guard: receiving, sending, sorting findings
+            del answer
+    except Exception as exc:  # outside the job's own guard: receiving, sending, sorting findings
         if isinstance(exc, MemoryError) or _near_cap(cap, limits, before, _vm_peak()):
-            os._exit(EXIT_MEMORY)  # the parent gives the file its F05
-        raise  # the traceback goes to the log; the parent names it in the file's F01
-
-
-def _check(check_file: Callable[..., FileResult], path: str, options: Options, limits: Limits,
-           cap: int | None, before: int) -> FileResult:
-    """check_file turns a MemoryError into F05 memory, but C libraries report running out in their own
-    ways (zlib's error, libxml2's "unknown error", SystemError) and the guards or reader make an F01 of
-    it: an F01 from a file that took the worker to near its cap is F05 memory too."""
-    result = check_file(path, options, limits)
-    if any(f.code == "F01" for f in result.findings) and _near_cap(cap, limits, before, _vm_peak()):
-        return FileResult(path, [file_finding("F05", "memory", limit=f"{limits.memory_mb:g}")])
-    return result
+            os._exit(EXIT_MEMORY)  # the parent gives the task its "memory" answer
+        raise  # the traceback goes to the log; the parent names it in the task's "crash" answer
 
 
 def _stderr_to(log_path: str) -> None:
@@ -411,18 +473,31 @@ def _die_with(parent: int) -> None:
 
 
 def _memory_cap(memory_mb: int) -> int | None:
-    """This process's start-up address-space size plus `memory_mb`, in bytes; None where unknown.
+    """This process's address-space size now plus `memory_mb`, in bytes; None where unknown.
 
-    Relative to the start-up size because a forked worker inherits the parent's address
-    space, which differs by caller (measured: 39 MB forked from the CLI, 183 MB from a parent
-    that had run a thread pool, whose idle arenas stay mapped).
+    Relative to the size now because a forked worker inherits the parent's address space,
+    which differs by caller (measured: 39 MB forked from the CLI, 183 MB from a parent that
+    had run a thread pool, whose idle arenas stay mapped), and because what earlier tasks
+    left (caches, a fragmented heap) must not count against the next one.
     """
     base = _vm_size()
     return None if base is None or memory_mb <= 0 else base + memory_mb * 2**20
 
 
-def _apply_cap(cap: int | None) -> None:
-    """RLIMIT_AS: beyond the cap, allocation fails (MemoryError) instead of the machine swapping."""
+def _soft_limit() -> int | None:
+    """The address-space limit whoever started us set (bytes); None: none, or unknown."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, ValueError, OSError):  # Windows
+        return None
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _apply_cap(cap: int | None, ceiling: int | None) -> None:
+    """RLIMIT_AS: beyond the cap, allocation fails (MemoryError) instead of the machine swapping.
+    Set again for each task (raised or lowered), never above `ceiling`, the limit we were started with."""
     if cap is None:
         return
     try:
@@ -430,20 +505,19 @@ def _apply_cap(cap: int | None) -> None:
     except ImportError:  # Windows
         return
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft != resource.RLIM_INFINITY and soft <= cap:
-            return  # already capped tighter by whoever started us
-        resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        soft = cap if ceiling is None else min(cap, ceiling)
+        resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
     except (ValueError, OSError):  # a platform that refuses RLIMIT_AS
         return
 
 
-def _vm_size() -> int | None:
-    """This process's address-space size in bytes (Linux /proc), else None."""
+def _vm_size(pid: int | None = None) -> int | None:
+    """A process's address-space size in bytes (Linux /proc), else None. This process by default."""
     try:
-        with open("/proc/self/statm", "rb") as fh:
+        with open(f"/proc/{pid or 'self'}/statm", "rb") as fh:
             return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError, MemoryError):
         return None
 
 

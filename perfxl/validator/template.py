@@ -11,7 +11,7 @@ from functools import lru_cache
 from ..errors import SchemeError
 from ..layout.model import Kind, WorkbookLayout
 from ..layout.workbook import LAYOUT_VERSIONS, build_layout
-from ..reader.record import Record, RecordError, read_record
+from ..reader.record import Record, RecordError, read_record, remember
 from ..reader.xlsx import Book
 from ..scheme.loader import available_schemes, load_scheme, scheme_from_json
 from ..scheme.model import Scheme
@@ -55,13 +55,22 @@ def open_template(path: str, book: Book, options: Options, result: FileResult) -
     if layout is None:
         stop("F07", "layout")
         return None
+    remember(record)
     ctx = Context(path, book, record, scheme, layout, options)
     ctx.findings = result.findings
     return ctx
 
 
-@lru_cache(maxsize=16)
+SCHEME_CACHED = 256 * 1024  # characters; a scheme is about 4,000
+
+
 def _recorded_scheme(text: str) -> Scheme:
+    """A recorded scheme; one of ordinary size is parsed once per process."""
+    return _cached_scheme(text) if len(text) <= SCHEME_CACHED else scheme_from_json(text)
+
+
+@lru_cache(maxsize=16)
+def _cached_scheme(text: str) -> Scheme:
     return scheme_from_json(text)
 
 
