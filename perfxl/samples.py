@@ -8,8 +8,11 @@ reasons given), for demos, fixtures and benchmarks. Both are seeded and reproduc
 
 from __future__ import annotations
 
+import csv
+import os
 import random
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Iterable
 
 from .layout.model import Kind, SheetLayout, WorkbookLayout
@@ -237,3 +240,29 @@ def _basic(rng: random.Random, out: Inputs, scheme: Scheme, realistic: bool) -> 
         out[("basic", "conclusion")] = rng.choice(["优", "良", "中", "差", None])
         out[("basic", "expense.basic")] = _amount(rng, 0, 800)
         out[("basic", "expense.project")] = _amount(rng, 0, 800)
+
+
+def write_roster_csv(folder: str | os.PathLike, departments: int, projects: int, seed: int = 1,
+                     amount: str | None = None) -> tuple[Path, Path]:
+    """A synthetic roster as two UTF-8 CSV files (部门.csv, 项目.csv) in `folder`, written line by line
+    (tests and benchmarks build large rosters at run time); `amount` replaces every budget figure."""
+    from .roster.model import DEPARTMENT_COLUMNS, PROJECT_COLUMNS
+
+    rng = random.Random(seed)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    dept_path, project_path = folder / "部门.csv", folder / "项目.csv"
+    with open(dept_path, "w", encoding="utf-8-sig", newline="") as d, \
+            open(project_path, "w", encoding="utf-8-sig", newline="") as p:
+        dw, pw = csv.writer(d), csv.writer(p)
+        dw.writerow(DEPARTMENT_COLUMNS.values())
+        pw.writerow(PROJECT_COLUMNS.values())
+        for i in range(departments):
+            code, name = f"{300000 + i}", f"第{i + 1}测试局"
+            basic = amount or f"{_amount(rng, 100, 900):.2f}"
+            dw.writerow((code, name, basic, basic))
+            for j in range(projects):
+                budget = amount or f"{_amount(rng, 5, 300):.2f}"
+                pw.writerow((code, f"{code}-2025-{j + 1:03d}", f"测试项目{j + 1}", name, name, budget, budget,
+                             "0", "0", "0", "0", "按计划完成项目建设任务。"))
+    return dept_path, project_path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import formulas as fx
 from .. import livechecks as lc
+from ..limits import MAX_AMOUNT
 from ..scheme.model import Scheme
 from .model import Field, Highlight, Kind, Label, SheetLayout, Validation, VType, a1
 
@@ -104,7 +105,7 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout, version: 
           formula=fx.sum_numbers([s.ref(k) for k, _ in SANGONG]))
     label(r + 1, 3, "", last_col=LAST_COL)
     amount_cells = [a1(f.row, f.col) for f in s.fields if f.vtype == VType.AMOUNT and f.kind == Kind.INPUT]
-    s.validations.append(Validation(tuple(amount_cells), "decimal", minimum=0, maximum=1e9,
+    s.validations.append(Validation(tuple(amount_cells), "decimal", minimum=0, maximum=MAX_AMOUNT,
                                     prompt_title="金额（万元）", prompt="以万元为单位，保留两位小数。",
                                     error_title="金额", error="请填写不小于 0 的数字，单位为万元（不要带“元”“万元”等文字）。"))
     for slot, (key, dept_key) in enumerate((("expense.basic", "funds.basic.executed"),
@@ -133,7 +134,7 @@ def build_basic(sheet: SheetLayout, scheme: Scheme, dept: SheetLayout, version: 
                 s.highlights.append(Highlight((det.ref,), cond, "error"))
                 conditions.append((r, cond))
                 if d.type == "amount":
-                    s.validations.append(Validation((det.ref,), "decimal", minimum=0, maximum=1e9,
+                    s.validations.append(Validation((det.ref,), "decimal", minimum=0, maximum=MAX_AMOUNT,
                                                     prompt_title=d.label, prompt="以万元为单位。",
                                                     error_title=d.label, error="请填写不小于 0 的数字（万元）。"))
                 elif d.type == "choice":

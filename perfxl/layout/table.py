@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .. import formulas as fx
 from .. import livechecks as lc
+from ..limits import MAX_AMOUNT
 from ..scheme.model import Scheme
 from ..scoring import QUALITATIVE
 from .model import Field, Highlight, Kind, Label, SheetLayout, Validation, VType, a1, a1_range
@@ -199,7 +200,7 @@ class _Builder:
         amount_inputs = tuple(f.ref for f in self.s.fields if f.key.startswith("funds.") and f.kind == Kind.INPUT)
         if amount_inputs:
             self.s.validations.append(Validation(
-                amount_inputs, "decimal", minimum=0, maximum=1e9, prompt_title="金额（万元）",
+                amount_inputs, "decimal", minimum=0, maximum=MAX_AMOUNT, prompt_title="金额（万元）",
                 prompt="以万元为单位，保留两位小数（例如 1192819.16 元应填 119.28）。",
                 error_title="金额", error="请填写不小于 0 的数字，单位为万元，不要带“元”“万元”等文字。"))
         self.s.heights[top] = 30

@@ -164,7 +164,8 @@ class _Copy:
                 continue
             inputs = {(f.row, f.col): f for f in sheet.fields if f.kind == Kind.INPUT
                       and isinstance(self.values.get((sheet.code, f.key)), (int, float))
-                      and not isinstance(self.values.get((sheet.code, f.key)), bool)}
+                      and not isinstance(self.values.get((sheet.code, f.key)), bool)
+                      and math.isfinite(self.values[(sheet.code, f.key)])}
             for (row, col), code in number_formats(ctx.book, ctx.sheet_name(sheet.code), inputs).items():
                 self.formats[(sheet.code, row, col)] = code
 

@@ -9,6 +9,7 @@ from the inputs, never the values the files' formulas hold.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from io import BytesIO
@@ -176,11 +177,13 @@ class _Sheet:
             self.ws.write_boolean(row, col, value, fmt or self.styles.text)
             shown = "TRUE"
         elif isinstance(value, (int, float)):
-            if isinstance(value, float) and value != value:
-                self.ws.write_string(row, col, "NaN", fmt or self.styles.text)
+            if isinstance(value, float) and not math.isfinite(value):
+                # Not an xsd:double Excel can read: shown as the text the report gives it.
+                shown = "NaN" if value != value else str(value)
+                self.ws.write_string(row, col, shown, self.styles.text)
             else:
                 self.ws.write_number(row, col, value, fmt or self.styles.number)
-            shown = f"{value:,.2f}"
+                shown = f"{value:,.2f}"
         else:
             shown = _clean(str(value))
             if fmt is None and max(_width(s) for s in shown.split("\n")) + 2 > _MAX_WIDTH:

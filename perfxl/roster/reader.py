@@ -7,20 +7,30 @@ RosterError: the office fixes the roster in one pass, and no partial output is e
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import math
 import os
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import RosterError
 from ..i18n import Message, register
+from ..limits import (
+    MAX_AMOUNT,
+    MAX_PROJECTS,
+    ROSTER_MAX_COLUMNS,
+    ROSTER_MAX_CSV_MB,
+    ROSTER_MAX_LINE,
+    ROSTER_MAX_ROWS,
+)
 from ..validator.guards import Limits, NotRegular, open_parts, open_regular, special_kind
 from .model import (
     DEPARTMENT_COLUMNS,
@@ -42,8 +52,10 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 OLD_WORKBOOK_SUFFIXES = (".xls", ".et")
 SHOWN_VALUE_LIMIT = 40
-MAX_ROWS = 50_000      # per sheet, header included: a province's projects fit many times over
-MAX_COLUMNS = 100      # the roster has 12; exports from a budget system may carry more, read and ignored
+# Per sheet or CSV file, header included (a province's projects fit many times over), and the
+# columns read (the roster has 12; exports from a budget system may carry more, read and ignored).
+MAX_ROWS = ROSTER_MAX_ROWS
+MAX_COLUMNS = ROSTER_MAX_COLUMNS
 
 DEPARTMENT_AMOUNTS = ("basic_initial", "basic_budget")
 PROJECT_AMOUNTS = (
@@ -124,6 +136,14 @@ register({
     "roster.encoding": ("{file}：无法识别文件编码（已尝试 UTF-8 和 GBK）。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再试。",
                         "{file}: unknown text encoding (tried UTF-8 and GBK). Save it from Excel as "
                         "'CSV UTF-8 (Comma delimited)' and try again."),
+    "roster.csv_too_large": ("{file}：文件有 {size} MB，超过花名册 CSV 文件 {limit} MB 的上限。请确认选对了文件。",
+                             "{file}: the file is {size} MB, over the limit of {limit} MB for a roster CSV file. "
+                             "Check that this is the right file."),
+    "roster.csv_too_many_rows": ("{file}：超过 {limit} 行，无法作为花名册读取。请删除多余的行。",
+                                 "{file}: more than {limit} rows, too many for a roster. Delete the rows not needed."),
+    "roster.csv_line_too_long": ("{file} › 第{row}行：一行超过 {limit} 个字符，无法作为花名册读取。请确认选对了文件。",
+                                 "{file} › line {row}: longer than {limit} characters, not a roster line. "
+                                 "Check that this is the right file."),
     "roster.csv_malformed": ("{file}：CSV 格式有误（{reason}）。", "{file}: the CSV is malformed ({reason})."),
     # header and table problems
     "roster.no_header": ("{where}：第1行不是花名册表头，应包含{columns}等列。",
@@ -139,6 +159,9 @@ register({
     "roster.fullwidth": ("{where}：金额“{value}”用了全角字符，请改为半角数字，例如 12.50。",
                          "{where}: amount '{value}' is typed in full-width characters; "
                          "use ordinary digits, e.g. 12.50."),
+    "roster.amount_too_large": ("{where}：金额“{value}”超过 {limit} 万元的上限（自评表中金额不能大于此数），请核对单位是否为万元。",
+                                "{where}: amount '{value}' is over the limit of {limit} 万元 (no amount in the form "
+                                "may exceed it); check that the unit is 万元."),
     "roster.negative": ("{where}：金额不能为负数（填的是“{value}”）。", "{where}: amount '{value}' must not be negative."),
     "roster.blank": ("{where}：此项必须填写。", "{where}: this cell must not be blank."),
     "roster.not_text": ("{where}：“{value}”不是文字，请把单元格格式设为“文本”后重新填写。",
@@ -147,6 +170,11 @@ register({
                                     "{where}: department code '{code}' is repeated (already in row {first})."),
     "roster.duplicate_project": ("{where}：项目编码“{code}”重复（第{first}行已有）。",
                                  "{where}: project code '{code}' is repeated (already in row {first})."),
+    "roster.too_many_projects": ("{where}：部门“{code}”有 {count} 个项目，超过一个工作簿 {limit} 个项目的上限。"
+                                 "请核对项目表中这些项目的部门编码是否填错。",
+                                 "{where}: department '{code}' has {count} projects, over the limit of {limit} "
+                                 "projects in one workbook. Check the department codes of these projects in the "
+                                 "project table."),
     "roster.unknown_department": ("{where}：部门编码“{code}”在 {table} 中找不到，请核对编码，或先在部门表中添加该部门。",
                                   "{where}: department code '{code}' is not in {table}; check the code, or add "
                                   "the department to the department table first."),
@@ -399,30 +427,86 @@ def _read_csv_pair(paths: list[Path]) -> tuple[_Table, _Table]:
 
 
 def _read_csv(path: Path) -> _Table:
-    data = _read_bytes(path)
-    if not data:
+    """One CSV table, read line by line: memory follows the rows kept (at most MAX_ROWS, roster
+    columns only), not the file's size."""
+    head = _read_bytes(path, 8)
+    if not head:
         raise RosterError(Message("roster.empty_file", {"file": path.name}))
-    if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise RosterError(Message("roster.csv_is_workbook", {"file": path.name}))
-    text = _decode(data)
-    if text is None or "\x00" in text:
-        raise RosterError(Message("roster.encoding", {"file": path.name}))
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
+    if size > ROSTER_MAX_CSV_MB * 2**20:
+        raise RosterError(Message("roster.csv_too_large", {"file": path.name, "size": f"{size / 2**20:,.1f}",
+                                                           "limit": ROSTER_MAX_CSV_MB}))
+    encoding = _encoding(path)
+    if encoding is None:
+        raise RosterError(Message("roster.encoding", {"file": path.name}))
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            lines = _lines(fh, path.name)
+            first = next(lines, "")
+            delimiter = "\t" if "\t" in first and "," not in first else ","
+            rows = _csv_rows(itertools.chain([first], lines), delimiter, path.name)
     except csv.Error as exc:
         raise RosterError(Message("roster.csv_malformed", {"file": path.name, "reason": _reason(exc)})) from exc
+    except (OSError, MemoryError) as exc:
+        raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
     return _Table.from_rows(path.name, None, rows)
 
 
-def _decode(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM) first, then GB18030, a superset of the GBK Excel saves."""
+_ROSTER_LABELS = frozenset((*DEPARTMENT_COLUMNS.values(), *PROJECT_COLUMNS.values()))
+
+
+def _csv_rows(lines: Iterable[str], delimiter: str, file: str) -> list[tuple[Any, ...]]:
+    """The rows of a CSV, cut to MAX_COLUMNS columns; cells of columns that are not roster
+    columns are dropped (None). More than MAX_ROWS rows with content is a RosterError."""
+    rows: list[tuple[Any, ...]] = []
+    keep: list[bool] = []
+    for row in csv.reader(lines, delimiter=delimiter):
+        if not rows:
+            keep = [_header_text(label) in _ROSTER_LABELS for label in row[:MAX_COLUMNS]]
+            rows.append(tuple(row[:MAX_COLUMNS]))
+        elif len(rows) < MAX_ROWS:
+            rows.append(tuple(v if i < len(keep) and keep[i] else None for i, v in enumerate(row[:MAX_COLUMNS])))
+        elif any(v.strip() for v in row):
+            raise RosterError(Message("roster.csv_too_many_rows", {"file": file, "limit": MAX_ROWS}))
+    return rows
+
+
+def _lines(fh: io.TextIOBase, file: str) -> Iterator[str]:
+    """The file's lines; one longer than ROSTER_MAX_LINE characters is a RosterError."""
+    number = 0
+    while True:
+        line = fh.readline(ROSTER_MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > ROSTER_MAX_LINE:
+            raise RosterError(Message("roster.csv_line_too_long", {"file": file, "row": number,
+                                                                   "limit": f"{ROSTER_MAX_LINE:,}"}))
+        yield line
+
+
+def _encoding(path: Path) -> str | None:
+    """UTF-8 (with or without BOM) if the whole file decodes so, else GB18030 (a superset of the
+    GBK Excel saves), else None; read in chunks. A NUL character means not text: None."""
     for encoding in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            with open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    if "\x00" in decoder.decode(chunk):
+                        return None
+                if "\x00" in decoder.decode(b"", final=True):
+                    return None
         except UnicodeDecodeError:
             continue
+        except OSError as exc:
+            raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
+        return encoding
     return None
 
 
@@ -490,6 +574,7 @@ def _build(departments: _Table, projects: _Table, sources: tuple[str, ...]) -> R
     _check_unique(projs, "code", "roster.duplicate_project", problems)
     if "code" in depts.columns:
         _check_known_departments(projs, known, departments.where(), problems)
+        _check_project_counts(depts, projs, known, problems)
     problems.raise_if_any()
     return _assemble(depts, projs, sources)
 
@@ -542,7 +627,7 @@ def _convert(table: _Table, spec: _Spec, row: int, col: int, name: str, value: A
     if name in spec.amounts:
         amount, key = _amount(value)
         if key:
-            problems.add(key, table.at(row, col), value=_shown(value))
+            problems.add(key, table.at(row, col), value=_shown(value), limit=f"{MAX_AMOUNT:,.0f}")
         return amount
     text = _text(value)
     if text is None:
@@ -558,9 +643,11 @@ def _amount(value: Any) -> tuple[float | None, str | None]:
     if _is_blank(value):
         return 0.0, None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not math.isfinite(value):
+        if value != value:  # NaN
             return None, "roster.not_number"
-        return (float(value), None) if value >= 0 else (None, "roster.negative")
+        if value < 0:
+            return None, "roster.negative"
+        return (float(value), None) if value <= MAX_AMOUNT else (None, "roster.amount_too_large")
     if not isinstance(value, str):
         return None, "roster.not_number"
     text = value.strip()
@@ -568,10 +655,10 @@ def _amount(value: Any) -> tuple[float | None, str | None]:
     if match is None:
         fullwidth = _AMOUNT.fullmatch(unicodedata.normalize("NFKC", text).replace("。", "."))
         return None, "roster.fullwidth" if fullwidth else "roster.not_number"
-    amount = float(match.group(2).replace(",", ""))
+    amount = float(match.group(2).replace(",", ""))  # 400 nines: inf, refused below
     if match.group(1) and amount:
         return None, "roster.negative"
-    return amount, None
+    return (amount, None) if amount <= MAX_AMOUNT else (None, "roster.amount_too_large")
 
 
 def _text(value: Any) -> str | None:
@@ -615,6 +702,19 @@ def _check_known_departments(projs: _Parsed, known: dict[str, int], table: Messa
         code = values.get("department_code")
         if code and code not in known:
             problems.add("roster.unknown_department", projs.at(number, "department_code"), code=code, table=table)
+
+
+def _check_project_counts(depts: _Parsed, projs: _Parsed, known: dict[str, int], problems: _Problems) -> None:
+    """A department's projects fit one workbook the validator accepts: at most MAX_PROJECTS."""
+    counts: dict[str, int] = {}
+    for _, values in projs.records:
+        code = values.get("department_code")
+        if code in known:
+            counts[code] = counts.get(code, 0) + 1
+    for code, count in counts.items():
+        if count > MAX_PROJECTS:
+            problems.add("roster.too_many_projects", depts.at(known[code], "code"), code=code, count=count,
+                         limit=MAX_PROJECTS)
 
 
 def _assemble(depts: _Parsed, projs: _Parsed, sources: tuple[str, ...]) -> Roster:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from ..errors import SchemeError
 from ..layout.model import Kind, WorkbookLayout
 from ..layout.workbook import LAYOUT_VERSIONS, build_layout
+from ..limits import MAX_PROJECTS
 from ..reader.record import Record, RecordError, read_record, remember
 from ..reader.xlsx import Book
 from ..scheme.loader import available_schemes, load_scheme, scheme_from_json
@@ -107,7 +108,7 @@ def _layout(record: Record, scheme: Scheme, version: str) -> WorkbookLayout | No
         projects = int(record.get("projects", "0"))
     except ValueError:
         return None
-    if not 0 <= projects <= 500:
+    if not 0 <= projects <= MAX_PROJECTS:
         return None
     blank = record.get("blank") == "1"
     # The recorded layout JSON is not hashed (the layout rebuilt from it is): take nothing on trust.

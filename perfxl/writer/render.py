@@ -6,6 +6,7 @@ names → record → properties.
 from __future__ import annotations
 
 import io
+import math
 import re
 from datetime import date, datetime
 from typing import Any, Mapping, Protocol
@@ -152,6 +153,8 @@ def _labels(ws: Any, sheet: SheetLayout, styles: Styles, context: dict[str, obje
             ws.write_blank(lb.row, lb.col, None, fmt)
 
 
+# The cached value of a formula whose result is not a finite number: what Excel shows for it.
+NOT_FINITE = "#NUM!"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -165,6 +168,8 @@ def _fields(ws: Any, sheet: SheetLayout, styles: Styles, values: Values, cached:
             value = cached.get((sheet.code, f.key), "" if cached else None)
             if isinstance(value, str):
                 value = _XML_ILLEGAL.sub("", value)  # xlsxwriter writes cached strings unescaped
+            elif isinstance(value, float) and not math.isfinite(value):
+                value = NOT_FINITE  # a sum past the float range; <v>inf</v> is not an xsd:double
             ws.write_formula(f.row, f.col, f.formula, fmt, value)
         else:
             value = values.get((sheet.code, f.key), f.value)
@@ -178,7 +183,7 @@ def _write_value(ws: Any, f: Field, value: object, fmt: Any) -> None:
         ws.write_blank(f.row, f.col, None, fmt)
     elif isinstance(value, bool):
         ws.write_boolean(f.row, f.col, value, fmt)
-    elif isinstance(value, (int, float)):
+    elif isinstance(value, (int, float)) and math.isfinite(value):
         ws.write_number(f.row, f.col, value, fmt)
     elif isinstance(value, (date, datetime)):
         ws.write_datetime(f.row, f.col, value, fmt)

@@ -872,6 +872,11 @@ ROSTER_DOCS = (
     ("超出限制、含实体声明、压缩方法不是 stored/deflate（同上表，使用默认值）/ over a limit, entities, "
      "compression", "roster.unsafe"),
     ("工作表超过行数上限 / too many rows", "roster.too_many_rows"),
+    ("CSV 文件超过大小上限 / a CSV file too large", "roster.csv_too_large"),
+    ("CSV 文件超过行数上限 / a CSV file with too many rows", "roster.csv_too_many_rows"),
+    ("CSV 文件的一行过长 / a CSV line too long", "roster.csv_line_too_long"),
+    ("一个部门的项目超过上限 / too many projects in one department", "roster.too_many_projects"),
+    ("金额超过上限（含 400 位数字这类无穷大）/ an amount over the limit", "roster.amount_too_large"),
 )
 
 
@@ -883,8 +888,8 @@ def generated_tables() -> str:
     """The generated part of docs/hostile-files.md."""
     from dataclasses import fields
 
+    from perfxl import limits
     from perfxl.i18n import CATALOG
-    from perfxl.roster import reader as roster_reader
     from perfxl.validator.catalog import RULES
 
     defaults = Limits()
@@ -897,9 +902,17 @@ def generated_tables() -> str:
         value = getattr(defaults, f.name)
         shown = f"{value:g}" if isinstance(value, float) else f"{value:,}"
         lines.append(f"| {what} | {shown} {unit}".rstrip() + f" | `{option}` | `{f.name}` |")
-    lines += ["", f"花名册另有两个上限（不可设置）：每张表最多 {roster_reader.MAX_ROWS:,} 行、"
-                  f"{roster_reader.MAX_COLUMNS} 列。/ A roster sheet is read up to {roster_reader.MAX_ROWS:,} rows "
-                  f"and {roster_reader.MAX_COLUMNS} columns.", "",
+    lines += ["", "花名册另有以下上限（不可设置，见 perfxl/limits.py；`perfxl generate` 和 `perfxl validate --roster` "
+                  "共用，生成的每个工作簿都在校验程序接受的范围内）/ Roster limits (fixed, perfxl/limits.py; shared by "
+                  "generate and validate --roster):", "",
+              "| 限制 / limit | 上限 / limit |", "|---|---|",
+              f"| 每张表（工作表或 CSV 文件）的行数，含表头 / rows of a sheet or CSV file | {limits.ROSTER_MAX_ROWS:,} |",
+              f"| 每张表读取的列数 / columns read | {limits.ROSTER_MAX_COLUMNS} |",
+              f"| CSV 文件大小 / a CSV file | {limits.ROSTER_MAX_CSV_MB} MB |",
+              f"| CSV 文件的一行 / one CSV line | {limits.ROSTER_MAX_LINE:,} 个字符 / characters |",
+              f"| 一个部门（一个工作簿）的项目数 / projects of one department | {limits.MAX_PROJECTS} |",
+              f"| 金额（与表中金额的数据验证相同）/ an amount, as the form's data validation | "
+              f"0–{limits.MAX_AMOUNT:,.0f} 万元 |", "",
               "### 部门看到的提示 / What a department sees", "",
               "| 情况 / situation | 代码 / code | 严重性 | 提示（中文）/ message (zh) |", "|---|---|---|---|"]
     for situation, key in MESSAGE_DOCS:
