@@ -96,7 +96,10 @@ try:
 except SystemExit as exc:
     code = exc.code
 sys.stdout.flush()
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# VmHWM, not ru_maxrss: after exec, ru_maxrss still counts the peak of the process that
+# started this one (pytest, hundreds of MB into a full run)
+with open("/proc/self/status") as fh:
+    own = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) // 1024
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 print(json.dumps({"code": code, "own_mb": own, "workers_mb": children}), file=sys.stderr)
 """
