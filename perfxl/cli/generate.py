@@ -11,6 +11,7 @@ import click
 
 from ..errors import OutputError, PerfxlError
 from ..i18n import Message, register, text
+from ..limits import MAX_PROJECTS
 from .common import LANG_OPTION, lang_of
 
 register({
@@ -55,7 +56,7 @@ def _parse_date(value: str | None, lang: str) -> date:
                    "(see perfxl schemes) or a TOML file path.")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件 / overwrite existing files.")
 @click.option("--blank", is_flag=True, help="生成空白表：项目名称和预算由单位填写 / a blank workbook with input names and budgets.")
-@click.option("--projects", type=click.IntRange(0, 200), default=None, help="空白表的项目数 / projects in a blank workbook.")
+@click.option("--projects", type=click.IntRange(0, MAX_PROJECTS), default=None, help="空白表的项目数 / projects in a blank workbook.")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD",
               help="生成日期（默认今天；相同输入和日期得到完全相同的文件）/ generation date (default today; "
                    "same inputs and date give byte-identical files).")

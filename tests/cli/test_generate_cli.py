@@ -149,3 +149,15 @@ def test_console_script_shows_errors_without_traceback(tmp_path: Path) -> None:
                            "--year", "2025", "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.strip()
+
+
+def test_blank_project_count_stops_where_the_validator_does() -> None:
+    """One home for the project limit (perfxl.limits): a blank workbook the validator would refuse is not made."""
+    from click.testing import CliRunner
+
+    from perfxl.cli import cli
+    from perfxl.limits import MAX_PROJECTS
+
+    result = CliRunner().invoke(cli, ["generate", "--blank", "--projects", str(MAX_PROJECTS + 1), "--year", "2025",
+                                      "-o", "x.xlsx"])
+    assert result.exit_code == 2 and str(MAX_PROJECTS) in result.output
