@@ -29,6 +29,7 @@ from .guards import Limits, open_parts
 from .indicators import check_indicators
 from .integrity import check_integrity
 from .isolation import check_isolated
+from .figures import extract as extract_figures
 from .model import FileResult, Finding, ProjectScore, Report, file_finding
 from .roster import check_roster, not_returned
 from .structure import check_structure, find_renamed, read_values
@@ -215,6 +216,7 @@ def _bounds(layout: WorkbookLayout) -> dict[str, tuple[int, int]]:
 
 def _scores(ctx: Context, result: FileResult) -> None:
     """What the office's tracking summary shows: the engine's figures, never the file's."""
+    result.figures = extract_figures(ctx)
     result.total_score = _number(ctx.expected("dept", "total.score"))
     result.grade = ctx.expected("dept", "grade")
     codes = ctx.record.project_codes

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from ..display import shown_path
 from ..i18n import Message
 from .catalog import ERROR, RULES, WARNING, Rule
+from .figures import Figures
 
 SCHEMA = "perfxl-report/1"
 
@@ -100,6 +101,7 @@ class FileResult:
     grade: str | None = None
     projects: list[ProjectScore] = field(default_factory=list)
     readable: bool = False  # a perfxl workbook whose cells were read
+    figures: Figures | None = None  # what a round records (validator.figures); None when unreadable
 
     def all_findings(self) -> list[Finding]:
         """Root findings and their consequences, in report order (the counts count roots only)."""
