@@ -19,6 +19,11 @@ What the folder holds:
   table's grade, a project sheet with no 填报人.
 - ~$…xlsx: the lock file Excel leaves beside an open workbook; the validator skips it.
 
+And examples/resubmitted/, the second wave of a round (`make demo` runs the season):
+- 承德高新区, "（第二次修改）": every mistake fixed; it passes and supersedes both first sends.
+- 衡山县, "（修改）": weights, the typed-over score and the 自评结论 fixed, but project 2 still
+  has no 填报人: it fails again, one error left.
+
 Only what a department types differs from a clean return: each mistake is an edit of
 the clean inputs, or a value typed over a formula after unprotecting the sheet (openpyxl),
 and the basic data is then retaken from the department table, as a department copies it.
@@ -51,6 +56,7 @@ from perfxl.writer.issue import department_values
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "returned"
+RESUBMITTED = HERE / "resubmitted"
 YEAR = 2025
 GENERATED = date(2026, 1, 5)            # when the finance office generated the workbooks
 SAVED = "2026-02-10T09:30:00Z"          # docProps modified time of the files saved by openpyxl
@@ -190,6 +196,10 @@ RETURNS = (
                           no_filler("p2"))),
 )
 LOCKED = "101003"  # the department whose workbook was still open in Excel
+SECOND_WAVE = (
+    Return("101003", 13, suffix="（第二次修改）"),
+    Return("101004", 14, (no_filler("p2"),), suffix="（修改）"),
+)
 
 
 def fill(dept: Department, scheme: Scheme, ret: Return) -> Fill:
@@ -263,7 +273,7 @@ def lock_file(owner: str) -> bytes:
     return bytes([len(latin)]) + latin.ljust(53, b" ") + struct.pack("<H", len(owner)) + wide.ljust(109, b"\0")
 
 
-def build(out_dir: Path = OUT) -> list[Path]:
+def build(out_dir: Path = OUT, returns: tuple[Return, ...] = RETURNS) -> list[Path]:
     scheme = load_scheme("national")
     roster = read_roster([HERE / "roster.xlsx"])
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -271,13 +281,13 @@ def build(out_dir: Path = OUT) -> list[Path]:
         if old.is_file() and (old.suffix == ".xlsx"):
             old.unlink()
     paths = []
-    for ret in RETURNS:
+    for ret in returns:
         dept = roster.department(ret.department)
         name = workbook_name(YEAR, dept.code, dept.name)
         path = out_dir / (name.removesuffix(".xlsx") + ret.suffix + ".xlsx")
         path.write_bytes(render(fill(dept, scheme, ret)))
         paths.append(path)
-        if ret.department == LOCKED and not ret.suffix:
+        if ret.department == LOCKED and not ret.suffix and returns is RETURNS:
             lock = out_dir / f"~${name}"
             lock.write_bytes(lock_file(LOCK_OWNER))
             paths.append(lock)
@@ -285,7 +295,16 @@ def build(out_dir: Path = OUT) -> list[Path]:
 
 
 def main() -> None:
-    paths = build()
+    """`make_returned.py` builds both folders; `make_returned.py resubmitted` only the second wave.
+
+    The committed examples/returned/ was made by template version 1 and is kept so: files
+    issued by an earlier release stay in circulation, and the demo's first wave shows it.
+    Rebuilding it makes version-2 files with the same findings (tests/validator/test_examples.py).
+    """
+    import sys
+
+    only_second = sys.argv[1:] == ["resubmitted"]
+    paths = ([] if only_second else build()) + build(RESUBMITTED, SECOND_WAVE)
     for path in paths:
         print(f"{path.relative_to(HERE.parent)}  ({path.stat().st_size:,} bytes)")
     print(f"{len(paths)} files, {sum(p.stat().st_size for p in paths):,} bytes")

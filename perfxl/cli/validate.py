@@ -42,6 +42,8 @@ register({
                           "replaces it, not even with --force. Choose another name."),
     "validate.copies_in": ("批注副本（{dir}）", "the annotated copies ({dir})"),
     "validate.progress": ("校验中", "Checking"),
+    "validate.round_roster": ("--round 与 --roster 不能同时使用：轮次已记录花名册。",
+                              "--round and --roster cannot be used together: the round holds its roster."),
     "validate.wrote": ("报告已写入 {path}", "Report written to {path}"),
     "validate.annotated": ("已生成 {count} 份批注副本 → {dir}", "Wrote {count} annotated copies → {dir}"),
     "validate.summary": ("汇总表已写入 {path}", "Summary written to {path}"),
@@ -69,6 +71,9 @@ def _split_codes(ctx: click.Context, param: click.Parameter, values: tuple[str, 
               help="财政部门的花名册（与 generate 相同：一个 .xlsx、两个 CSV 或文件夹），用于核对下发数据和未提交的部门"
                    " / the office's roster (as for generate), to check issued figures and who has not returned.")
 @click.option("--year", type=click.IntRange(2000, 2100), help="本轮评价年度，文件年度不符时报错 / the round's year.")
+@click.option("--round", "round_dir", type=click.Path(), metavar="DIR",
+              help="评价轮次文件夹（perfxl round init）：用其花名册和年度，并记录每次提交 / a round folder: its roster "
+                   "and year are used and every submission is recorded.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default=None,
               help="报告格式（默认 text；-o 以 .json、.html 结尾时按扩展名）/ report format (default text, or from "
                    "the -o file's extension).")
@@ -105,6 +110,7 @@ def _split_codes(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 @LANG_OPTION
 @click.pass_context
 def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[str, ...], year: int | None,
+                     round_dir: str | None,
                      fmt: str | None, out: str | None, annotate: str | None, summary: str | None,
                      select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, jobs: int | None, force: bool,
                      max_file_mb: float, max_members: int, max_part_mb: float, max_total_mb: float,
@@ -142,7 +148,19 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
     from ..roster import read_roster
     from ..validator.engine import collect, validate
 
-    roster = read_roster(list(rosters)) if rosters else None
+    rnd = _open_round(round_dir, rosters, year, lang) if round_dir else None
+    if rnd is not None:
+        ctx.call_on_close(rnd.close)
+        year = rnd.info.year
+        roster = rnd.roster().roster()
+
+        def check(**options):  # noqa: ANN202 - the same check, then recorded in the round
+            return rnd.validate(paths, **options)
+    else:
+        roster = read_roster(list(rosters)) if rosters else None
+
+        def check(**options):  # noqa: ANN202
+            return validate(paths, roster, year, **options)
     limits = Limits(file_mb=max_file_mb, members=max_members, part_mb=max_part_mb, total_mb=max_total_mb,
                     ratio=max_ratio, seconds=timeout, memory_mb=max_memory_mb)
     try:
@@ -152,11 +170,10 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
         if count >= PROGRESS_BAR_FROM and stderr.isatty():
             with click.progressbar(length=count, label=text("validate.progress", lang), file=stderr,
                                    show_pos=True) as bar:
-                report = validate(paths, roster, year, select=select, ignore=ignore, strict=strict, jobs=workers,
-                                  limits=limits, progress=lambda done, total: bar.update(1))
+                report = check(select=select, ignore=ignore, strict=strict, jobs=workers, limits=limits,
+                               progress=lambda done, total: bar.update(1))
         else:
-            report = validate(paths, roster, year, select=select, ignore=ignore, strict=strict, jobs=workers,
-                              limits=limits)
+            report = check(select=select, ignore=ignore, strict=strict, jobs=workers, limits=limits)
     except OSError as exc:
         raise PerfxlError(Message("validate.os_error", {"path": exc.filename or "", "reason": exc.strerror or exc})) \
             from exc
@@ -191,6 +208,18 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
         click.echo(text("validate.no_files", lang), err=True)
         ctx.exit(2)
     ctx.exit(0 if report.ok else 1)
+
+
+def _open_round(round_dir: str, rosters: tuple[str, ...], year: int | None, lang: str):  # noqa: ANN202 - Round
+    from ..round.season import Round
+
+    if rosters:
+        raise click.UsageError(text("validate.round_roster", lang))
+    rnd = Round.open(round_dir)
+    if year is not None and year != rnd.info.year:
+        rnd.close()
+        raise click.UsageError(text("round.year_mismatch", lang, round=rnd.info.year, given=year))
+    return rnd
 
 
 def _stopped(exc: OutputError, done: list[Path], stage: str, out: Path | None, annotate: str | None,

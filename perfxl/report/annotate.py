@@ -49,6 +49,7 @@ from ..validator.catalog import ERROR
 from ..validator.guards import Limits
 from ..validator.isolation import Job, run_isolated
 from ..validator.model import FileResult, Finding, Report
+from .resubmission import note_lines
 
 # A form convention: the results sheet keeps its Chinese name whatever the report language.
 SHEET = "校验结果"
@@ -140,6 +141,9 @@ def intro_rows(result: FileResult, lang: str, strict: bool) -> list[str]:
         department = " ".join(p for p in (result.department_code, result.department_name) if p)
         checked += "；" + text("annotate.department", lang, department=department) if lang == "zh" else \
             "; " + text("annotate.department", lang, department=department)
+    note = note_lines(result.round_note, lang)
+    if note:  # with --round: the submission's number and what changed since the previous one
+        checked += ("；" if lang == "zh" else "; ") + note[0]
     status = text("annotate.passed" if passed else "annotate.failed", lang)
     return [text("annotate.title", lang, name=shown_name(result.path)),
             text("annotate.headline.static", lang, status=status, counts=counts), checked,

@@ -19,6 +19,7 @@ from ..i18n import CATALOG, Message, register, text
 from ..scheme.loader import schemes_dir
 from ..validator.catalog import ERROR, RULES
 from ..validator.model import FileResult, Finding, Report
+from .resubmission import note_lines
 from .text import clean as _clean  # control characters and bidi overrides: one definition for every report
 
 TEMPLATE = "report.html.j2"
@@ -89,6 +90,7 @@ class _File:
     warnings: int
     score: str | None
     rows: list[_Row]
+    round_lines: list[str]
 
 
 def template_dirs() -> list[Path]:
@@ -151,7 +153,7 @@ def _file(result: FileResult, strict: bool, lang: str) -> _File:
         score = text("html_report.score_grade", lang, score=score, grade=_clean(result.grade))
     return _File(_clean(shown_path(result.path)), _clean(shown_name(result.path)), dept,
                  result.passed(strict), result.errors, result.warnings, score,
-                 _rows(result.findings, lang))
+                 _rows(result.findings, lang), [_clean(line) for line in note_lines(result.round_note, lang)])
 
 
 def render_html(report: Report, lang: str = "zh") -> str:

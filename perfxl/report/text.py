@@ -16,6 +16,7 @@ import click
 from ..display import shown_path
 from ..i18n import Message, register, text
 from ..validator.catalog import ERROR
+from .resubmission import note_lines
 from ..validator.model import FileResult, Finding, Report
 
 register({
@@ -111,6 +112,7 @@ def render_text(report: Report, lang: str = "zh", color: bool = False) -> str:
     for result in report.files:
         lines.append(_header(result, report.strict, lang, color))
         lines.extend(_findings(result.findings, lang, color))
+        lines.extend("  · " + _one_line(line) for line in note_lines(result.round_note, lang))
     if report.batch:
         lines += ["", text("text_report.batch", lang)]
         lines.extend(_findings(report.batch, lang, color))

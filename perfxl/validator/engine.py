@@ -11,7 +11,7 @@ import gc
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Container, Iterable, Mapping, Sequence
 
 from ..display import shown_name
 from ..i18n import register
@@ -25,7 +25,7 @@ from .catalog import select as select_codes
 from .consequences import group as group_consequences
 from .context import Context, Options
 from .department import check_department, check_summary
-from .guards import Limits, open_parts
+from .guards import Limits, file_digest, open_parts
 from .indicators import check_indicators
 from .integrity import check_integrity
 from .isolation import check_isolated
@@ -249,11 +249,14 @@ def _order(sheets: list[str]) -> Callable:
 def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = None, year: int | None = None, *,
              select: Sequence[str] = (), ignore: Sequence[str] = (), strict: bool = False, jobs: int = 1,
              limits: Limits = Limits(), progress: Callable[[int, int], None] | None = None,
-             isolate: bool = True) -> Report:
+             isolate: bool = True, digests: Mapping[str, str] | None = None,
+             recorded: Container[str] = frozenset()) -> Report:
     """Validate returned workbooks; the Report holds what `--format json` prints.
 
     Files are checked in `jobs` worker processes (one with jobs=1) under `limits.seconds` and
     `limits.memory_mb`; isolate=False checks them in this process instead, without either limit.
+    `digests` (path → SHA-256) and `recorded` (digests a round already holds) let a round tell
+    resubmissions from rival files (F09); see perfxl.round.
 
     >>> report = validate(["returned/"], year=2025)        # doctest: +SKIP
     >>> report.failed, [f.code for f in report.files[0].findings]  # doctest: +SKIP
@@ -270,7 +273,7 @@ def validate(paths: Sequence[str | os.PathLike] | str, roster: Roster | None = N
             results.append(check_file(path, options, limits))
             if progress:
                 progress(len(results), len(files))
-    _duplicates(results)
+    _duplicates(results, digests, recorded)
     report = Report(results, skipped=skipped, strict=strict, year=year)
     if roster is not None:
         report.batch = not_returned(roster, results)
@@ -302,8 +305,13 @@ def _fewer_collections() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
-def _duplicates(results: list[FileResult]) -> None:
-    """F09 on every file of a department that sent more than one."""
+def _duplicates(results: list[FileResult], digests: Mapping[str, str] | None = None,
+                recorded: Container[str] = frozenset()) -> None:
+    """F09 on every file of a department that sent more than one different file.
+
+    Byte-identical copies count once; a file whose content a round has already recorded
+    (`recorded`, by digest) is an earlier submission, not a rival of the new one.
+    """
     groups: dict[str, list[FileResult]] = {}
     for r in results:
         key = r.department_code or (f"name:{r.department_name}" if r.department_name else "")
@@ -312,10 +320,21 @@ def _duplicates(results: list[FileResult]) -> None:
     for group in groups.values():
         if len(group) < 2:
             continue
+        content = {r.path: _digest(r.path, digests) for r in group}
+        group = [r for r in group if content[r.path] not in recorded]
+        if len({content[r.path] for r in group}) < 2:
+            continue
         for r in group:
-            others = "、".join(shown_name(o.path) for o in group if o is not r)
+            others = "、".join(dict.fromkeys(shown_name(o.path) for o in group if content[o.path] != content[r.path]))
             r.findings.insert(0, file_finding("F09", department=r.department_name or "", code=r.department_code or "-",
                                               others=others))
 
 
-__all__ = ["validate", "check_file", "collect", "Options", "Limits"]
+def _digest(path: str, digests: Mapping[str, str] | None) -> str:
+    """The file's content digest; its path when it cannot be read again (it then counts as different)."""
+    if digests is not None and path in digests:
+        return digests[path]
+    try:
+        return file_digest(path)[0]
+    except OSError:
+        return "path:" + path

@@ -14,6 +14,7 @@ reader — any parsing. Every check reads at most the parts the reader will pars
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 import struct
@@ -243,6 +244,16 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def file_digest(path: str | os.PathLike[str]) -> tuple[str, int]:
+    """SHA-256 and size of a file, read (never written) in chunks: how a round knows a copy."""
+    digest, size = hashlib.sha256(), 0
+    with open_regular(path) as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 # --- zip members, inflated as streams -------------------------------------------------------------

@@ -102,6 +102,7 @@ class FileResult:
     projects: list[ProjectScore] = field(default_factory=list)
     readable: bool = False  # a perfxl workbook whose cells were read
     figures: Figures | None = None  # what a round records (validator.figures); None when unreadable
+    round_note: Any = None  # perfxl.round.SubmissionNote once a round has recorded the file
 
     def all_findings(self) -> list[Finding]:
         """Root findings and their consequences, in report order (the counts count roots only)."""
@@ -130,7 +131,14 @@ class FileResult:
                 "total_score": self.total_score, "grade": self.grade,
                 "projects": [{"sheet": p.sheet, "code": p.code, "name": p.name, "budget": p.budget,
                               "executed": p.executed, "score": p.score, "grade": p.grade} for p in self.projects],
-                "findings": [f.to_dict(lang) for f in self.findings]}
+                "findings": [f.to_dict(lang) for f in self.findings],
+                **({"round": _round_dict(self.round_note, lang)} if self.round_note is not None else {})}
+
+
+def _round_dict(note: Any, lang: str) -> dict[str, Any] | None:
+    from ..report.resubmission import note_dict
+
+    return note_dict(note, lang)
 
 
 @dataclass

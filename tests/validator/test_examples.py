@@ -30,3 +30,11 @@ def test_sample_batch_reads_as_documented() -> None:
     assert report.errors == 12 and report.warnings == 2
     assert [Path(p).name[:2] for p, _ in report.skipped] == ["~$"]
     assert report.batch == [] and not report.ok
+
+
+def test_second_wave_reads_as_documented() -> None:
+    """examples/resubmitted, the demo season's second wave: 承德 fixed all, 衡山 one error left."""
+    report = validate([ROOT / "examples" / "resubmitted"], roster=read_roster([ROOT / "examples" / "roster.xlsx"]),
+                      year=2025)
+    found = {f.department_code: [x.code for x in f.findings] for f in report.files}
+    assert found == {"101003": [], "101004": ["V01"]}

@@ -1,0 +1,1 @@
+"""A round: the office's season in one folder (see season.Round)."""
