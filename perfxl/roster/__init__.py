@@ -2,5 +2,6 @@
 
 from .model import Department, Project, Roster
 from .reader import read_roster
+from .store import RosterStore, load_into, open_roster
 
-__all__ = ["Department", "Project", "Roster", "read_roster"]
+__all__ = ["Department", "Project", "Roster", "RosterStore", "load_into", "open_roster", "read_roster"]

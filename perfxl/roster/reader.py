@@ -3,6 +3,10 @@
 The roster is exported by hand from the budget system, so it arrives with every kind of
 flaw. Every problem is collected with its file, sheet, row and column and raised as one
 RosterError: the office fixes the roster in one pass, and no partial output is ever made.
+
+This module finds and opens the files (with the validator's guards) and streams their rows;
+perfxl.roster.store checks each cell as it stages the rows in SQLite, so memory does not grow
+with the roster. `read_roster` gives the checked roster as one `Roster`, for small uses.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +30,6 @@ from ..errors import RosterError
 from ..i18n import Message, register
 from ..limits import (
     MAX_AMOUNT,
-    MAX_PROJECTS,
     ROSTER_MAX_COLUMNS,
     ROSTER_MAX_CSV_MB,
     ROSTER_MAX_LINE,
@@ -38,12 +42,10 @@ from .model import (
     OPTIONAL_PROJECT_COLUMNS,
     PROJECT_COLUMNS,
     PROJECT_SHEET,
-    Department,
-    Project,
     Roster,
 )
 
-__all__ = ["read_roster", "MAX_PROBLEMS"]
+__all__ = ["read_roster", "open_tables", "MAX_PROBLEMS"]
 
 MAX_PROBLEMS = 200
 ZIP_MAGIC = b"PK\x03\x04"
@@ -185,14 +187,13 @@ def read_roster(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]
     """Read and check a roster; raises RosterError listing every problem, never a partial roster.
 
     `paths` is one .xlsx (sheets 部门 and 项目), two .csv files in either order, or one folder
-    holding either.
+    holding either. The whole roster is kept in memory: `perfxl.roster.store.open_roster` reads
+    the same files into a store that gives one department at a time.
     """
-    files = _resolve(paths)
-    if len(files) == 1:
-        departments, projects = _read_workbook(files[0])
-    else:
-        departments, projects = _read_csv_pair(files)
-    return _build(departments, projects, tuple(os.fspath(f) for f in files))
+    from .store import open_roster
+
+    with open_roster(paths) as store:
+        return store.roster()
 
 
 # --- which files -------------------------------------------------------------------------------
@@ -274,20 +275,17 @@ def _read_bytes(path: Path, size: int = -1) -> bytes:
 # --- reading tables ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Table:
-    """One sheet or CSV file: header (row 1) and data rows, numbered as Excel shows them."""
+    """One sheet or CSV file: its header (row 1) and its data rows, numbered as Excel shows them.
+
+    `rows` is read lazily, one row at a time: a roster of any size costs one row of memory here.
+    """
 
     file: str
     sheet: str | None
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[Any, ...]], ...]
-
-    @classmethod
-    def from_rows(cls, file: str, sheet: str | None, rows: Sequence[Sequence[Any]]) -> _Table:
-        header = tuple(_header_text(v) for v in rows[0]) if rows else ()
-        body = tuple((number, tuple(row)) for number, row in enumerate(rows[1:], start=2))
-        return cls(file, sheet, header, body)
+    rows: Iterator[tuple[int, tuple[Any, ...]]]
 
     def where(self) -> Message:
         if self.sheet is None:
@@ -299,6 +297,12 @@ class _Table:
         if self.sheet is None:
             return Message("roster.at_cell", params)
         return Message("roster.at_cell_sheet", {**params, "sheet": self.sheet})
+
+    def drain(self) -> None:
+        """Read the rows not consumed: a file's reading problems (too many rows, a damaged
+        part) are found whether or not its cells were looked at, as when every row was loaded."""
+        for _ in self.rows:
+            pass
 
 
 def _header_text(value: Any) -> str:
@@ -317,23 +321,59 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _read_workbook(path: Path) -> tuple[_Table, _Table]:
+@contextmanager
+def open_tables(files: Sequence[Path]) -> Iterator[tuple[_Table, _Table]]:
+    """(departments, projects) of the roster's files as `_Table`s whose rows stream from the files.
+
+    A file that cannot be read at all raises RosterError before anything is yielded. Problems met
+    while rows are read (too many rows, a line too long, a malformed CSV) are raised on leaving
+    the block, after the rest of every table has been read, every file's in one RosterError: the
+    same messages as when the files were read whole before any cell was checked.
+    """
+    if len(files) == 1:
+        with _workbook_tables(files[0]) as tables:
+            yield tables
+    else:
+        with _csv_tables(files) as tables:
+            yield tables
+
+
+@contextmanager
+def _workbook_tables(path: Path) -> Iterator[tuple[_Table, _Table]]:
     """Both sheets of an .xlsx roster; any failure of a broken file becomes a RosterError."""
     head = _read_bytes(path, 8)
     if not head:
         raise RosterError(Message("roster.empty_file", {"file": path.name}))
     _guard(path)
-    sheetnames, rows = _load_sheets(path)
-    missing = [name for name in (DEPARTMENT_SHEET, PROJECT_SHEET) if name not in rows]
-    if missing:
-        found = "、".join(f"“{name}”" for name in sheetnames) or "-"
-        raise RosterError([
-            Message("roster.missing_sheet", {"file": path.name, "sheet": name, "found": found}) for name in missing
-        ])
-    return (
-        _Table.from_rows(path.name, DEPARTMENT_SHEET, rows[DEPARTMENT_SHEET]),
-        _Table.from_rows(path.name, PROJECT_SHEET, rows[PROJECT_SHEET]),
-    )
+    too_many: list[Message] = []
+    with ExitStack() as stack:
+        workbook = _open_workbook(path, stack)
+        try:
+            wanted = {name.strip(): name for name in workbook.sheetnames}
+            sheets = {}
+            for name in (DEPARTMENT_SHEET, PROJECT_SHEET):
+                sheet = workbook[wanted[name]] if name in wanted else None
+                if sheet is not None and hasattr(sheet, "iter_rows"):
+                    sheet.reset_dimensions()  # a wrong stored dimension must not cut rows off
+                    sheets[name] = sheet
+            sheetnames = list(workbook.sheetnames)
+        except OSError as exc:
+            raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
+        except Exception as exc:  # noqa: BLE001 - a hostile file can make the parser raise anything
+            raise RosterError(Message("roster.damaged", {"file": path.name, "reason": _reason(exc)})) from exc
+        tables = {name: _sheet_table(path, name, sheet, too_many) for name, sheet in sheets.items()}
+        missing = [name for name in (DEPARTMENT_SHEET, PROJECT_SHEET) if name not in tables]
+        if not missing:
+            yield tables[DEPARTMENT_SHEET], tables[PROJECT_SHEET]
+        for table in tables.values():
+            table.drain()
+        if too_many:
+            raise RosterError(too_many)
+        if missing:
+            found = "、".join(f"“{name}”" for name in sheetnames) or "-"
+            raise RosterError([
+                Message("roster.missing_sheet", {"file": path.name, "sheet": name, "found": found}) for name in missing
+            ])
 
 
 def _guard(path: Path) -> None:
@@ -370,65 +410,92 @@ def _guard(path: Path) -> None:
     raise RosterError(Message("roster.unsafe", {"file": file, "reason": finding.message}))
 
 
-def _load_sheets(path: Path) -> tuple[list[str], dict[str, list[tuple[Any, ...]]]]:
-    """Sheet names and the cell values of the 部门 and 项目 sheets (matched ignoring spaces).
-
-    At most MAX_ROWS rows of MAX_COLUMNS columns each: openpyxl pads every row out to the
-    last column and every gap between rows, so a sheet claiming a cell at XFD1048576 would
-    otherwise become a million rows of 16,384 values.
-    """
+def _open_workbook(path: Path, stack: ExitStack) -> Any:
+    """openpyxl's read-only workbook, closed (with its file) when `stack` closes; warnings about
+    features openpyxl skips are not the user's concern and stay silenced while rows are read."""
     from openpyxl import load_workbook
 
-    too_many: list[Message] = []
     try:
-        with open_regular(path) as fh, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about features it skips; not the user's concern
-            workbook = load_workbook(fh, read_only=True, data_only=True)
-            try:
-                wanted = {name.strip(): name for name in workbook.sheetnames}
-                rows = {}
-                for name in (DEPARTMENT_SHEET, PROJECT_SHEET):
-                    sheet = workbook[wanted[name]] if name in wanted else None
-                    if sheet is not None and hasattr(sheet, "iter_rows"):
-                        sheet.reset_dimensions()  # a wrong stored dimension must not cut rows off
-                        found = list(sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True))
-                        if len(found) > MAX_ROWS and any(v is not None for v in found[MAX_ROWS]):
-                            too_many.append(Message("roster.too_many_rows",
-                                                    {"file": path.name, "sheet": name, "limit": MAX_ROWS}))
-                        rows[name] = found[:MAX_ROWS]
-                sheetnames = list(workbook.sheetnames)
-            finally:
-                workbook.close()
+        fh = stack.enter_context(open_regular(path))
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        workbook = load_workbook(fh, read_only=True, data_only=True)
     except OSError as exc:
         raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
     except Exception as exc:  # noqa: BLE001 - a hostile file can make the parser raise anything
         raise RosterError(Message("roster.damaged", {"file": path.name, "reason": _reason(exc)})) from exc
-    if too_many:
-        raise RosterError(too_many)
-    return sheetnames, rows
+    stack.callback(workbook.close)
+    return workbook
 
 
-def _read_csv_pair(paths: list[Path]) -> tuple[_Table, _Table]:
-    """The two CSV tables as (departments, projects), told apart by their 项目编码 column."""
-    tables, problems = [], []
-    for path in paths:
-        try:
-            tables.append(_read_csv(path))
-        except RosterError as exc:
-            problems.extend(exc.messages)
-    if problems:
-        raise RosterError(problems)
-    project_code = PROJECT_COLUMNS["code"]
-    is_project = [project_code in table.header for table in tables]
-    if is_project.count(True) != 1:
-        raise RosterError(Message("roster.csv_roles", {"files": _names(paths)}))
-    first, second = tables
-    return (second, first) if is_project[0] else (first, second)
+def _sheet_table(path: Path, name: str, sheet: Any, too_many: list[Message]) -> _Table:
+    """A sheet as a `_Table`: at most MAX_ROWS rows of MAX_COLUMNS columns each, read as they
+    are consumed. openpyxl pads every row out to the last column and every gap between rows,
+    so a sheet claiming a cell at XFD1048576 would otherwise become a million rows of 16,384
+    values; a value in row MAX_ROWS + 1 is added to `too_many`."""
+    rows = sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
+    first = _next_row(rows, path)
+    header = tuple(_header_text(v) for v in first) if first is not None else ()
+
+    def body() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        number = 1
+        while (row := _next_row(rows, path)) is not None:
+            number += 1
+            if number > MAX_ROWS:
+                if any(v is not None for v in row):
+                    too_many.append(Message("roster.too_many_rows", {"file": path.name, "sheet": name,
+                                                                      "limit": MAX_ROWS}))
+                return
+            yield number, row
+
+    return _Table(path.name, name, header, body())
 
 
-def _read_csv(path: Path) -> _Table:
-    """One CSV table, read line by line: memory follows the rows kept (at most MAX_ROWS, roster
-    columns only), not the file's size."""
+def _next_row(rows: Iterator[tuple[Any, ...]], path: Path) -> tuple[Any, ...] | None:
+    """The next row openpyxl parses, None at the end; a parser failure is a RosterError."""
+    try:
+        return next(rows, None)
+    except OSError as exc:
+        raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
+    except Exception as exc:  # noqa: BLE001 - a hostile file can make the parser raise anything
+        raise RosterError(Message("roster.damaged", {"file": path.name, "reason": _reason(exc)})) from exc
+
+
+@contextmanager
+def _csv_tables(paths: list[Path]) -> Iterator[tuple[_Table, _Table]]:
+    """The two CSV tables as (departments, projects), told apart by their 项目编码 column.
+
+    Both files are opened and their headers read first; each file's reading problem (at most
+    one: reading a file stops at its first) is reported in the order the files were given.
+    """
+    problems: list[list[Message]] = [[] for _ in paths]
+    with ExitStack() as stack:
+        tables: list[_Table | None] = []
+        for path, found in zip(paths, problems):
+            try:
+                tables.append(_csv_table(path, found, stack))
+            except RosterError as exc:
+                found.extend(exc.messages)
+                tables.append(None)
+        project_code = PROJECT_COLUMNS["code"]
+        is_project = [table is not None and project_code in table.header for table in tables]
+        if all(tables) and is_project.count(True) == 1:
+            first, second = tables
+            assert first is not None and second is not None
+            yield (second, first) if is_project[0] else (first, second)
+        for table in tables:
+            if table is not None:
+                table.drain()
+        if any(problems):
+            raise RosterError([message for found in problems for message in found])
+        if is_project.count(True) != 1:
+            raise RosterError(Message("roster.csv_roles", {"files": _names(paths)}))
+
+
+def _csv_table(path: Path, problems: list[Message], stack: ExitStack) -> _Table:
+    """One CSV table, its header read and its rows read line by line as they are consumed:
+    memory follows one row, not the file's size. A problem met while rows are read ends the
+    rows and goes into `problems`."""
     head = _read_bytes(path, 8)
     if not head:
         raise RosterError(Message("roster.empty_file", {"file": path.name}))
@@ -444,36 +511,42 @@ def _read_csv(path: Path) -> _Table:
     encoding = _encoding(path)
     if encoding is None:
         raise RosterError(Message("roster.encoding", {"file": path.name}))
+    with _csv_errors(path):
+        fh = stack.enter_context(open(path, encoding=encoding, newline=""))
+        lines = _lines(fh, path.name)
+        first = next(lines, "")
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        records = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+        header_row = next(records, None)
+    header = tuple(_header_text(v) for v in header_row[:MAX_COLUMNS]) if header_row is not None else ()
+    return _Table(path.name, None, header, _csv_body(path, records, problems))
+
+
+def _csv_body(path: Path, records: Iterator[list[str]], problems: list[Message]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The data rows of a CSV, cut to MAX_COLUMNS columns. More than MAX_ROWS rows with content
+    (header included; blank rows past the limit are passed over) is a problem of the file."""
+    number = 1
     try:
-        with open(path, encoding=encoding, newline="") as fh:
-            lines = _lines(fh, path.name)
-            first = next(lines, "")
-            delimiter = "\t" if "\t" in first and "," not in first else ","
-            rows = _csv_rows(itertools.chain([first], lines), delimiter, path.name)
+        with _csv_errors(path):
+            for row in records:
+                number += 1
+                if number <= MAX_ROWS:
+                    yield number, tuple(row[:MAX_COLUMNS])
+                elif any(v.strip() for v in row):
+                    raise RosterError(Message("roster.csv_too_many_rows", {"file": path.name, "limit": MAX_ROWS}))
+    except RosterError as exc:
+        problems.extend(exc.messages)
+
+
+@contextmanager
+def _csv_errors(path: Path) -> Iterator[None]:
+    """A CSV reading failure as the RosterError that names it."""
+    try:
+        yield
     except csv.Error as exc:
         raise RosterError(Message("roster.csv_malformed", {"file": path.name, "reason": _reason(exc)})) from exc
     except (OSError, MemoryError) as exc:
         raise RosterError(Message("roster.unreadable", {"file": path.name, "reason": _reason(exc)})) from exc
-    return _Table.from_rows(path.name, None, rows)
-
-
-_ROSTER_LABELS = frozenset((*DEPARTMENT_COLUMNS.values(), *PROJECT_COLUMNS.values()))
-
-
-def _csv_rows(lines: Iterable[str], delimiter: str, file: str) -> list[tuple[Any, ...]]:
-    """The rows of a CSV, cut to MAX_COLUMNS columns; cells of columns that are not roster
-    columns are dropped (None). More than MAX_ROWS rows with content is a RosterError."""
-    rows: list[tuple[Any, ...]] = []
-    keep: list[bool] = []
-    for row in csv.reader(lines, delimiter=delimiter):
-        if not rows:
-            keep = [_header_text(label) in _ROSTER_LABELS for label in row[:MAX_COLUMNS]]
-            rows.append(tuple(row[:MAX_COLUMNS]))
-        elif len(rows) < MAX_ROWS:
-            rows.append(tuple(v if i < len(keep) and keep[i] else None for i, v in enumerate(row[:MAX_COLUMNS])))
-        elif any(v.strip() for v in row):
-            raise RosterError(Message("roster.csv_too_many_rows", {"file": file, "limit": MAX_ROWS}))
-    return rows
 
 
 def _lines(fh: io.TextIOBase, file: str) -> Iterator[str]:
@@ -552,48 +625,6 @@ class _Spec:
 
 DEPARTMENT_SPEC = _Spec(DEPARTMENT_COLUMNS, DEPARTMENT_AMOUNTS, DEPARTMENT_REQUIRED_TEXT)
 PROJECT_SPEC = _Spec(PROJECT_COLUMNS, PROJECT_AMOUNTS, PROJECT_REQUIRED_TEXT, frozenset(OPTIONAL_PROJECT_COLUMNS))
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    """A table's converted rows: field -> value (None where the cell was wrong), by row number."""
-
-    table: _Table
-    columns: dict[str, int]
-    records: tuple[tuple[int, dict[str, Any]], ...]
-
-    def at(self, row: int, name: str) -> Message:
-        return self.table.at(row, self.columns[name])
-
-
-def _build(departments: _Table, projects: _Table, sources: tuple[str, ...]) -> Roster:
-    problems = _Problems([departments, projects])
-    depts = _parse_table(departments, DEPARTMENT_SPEC, problems)
-    projs = _parse_table(projects, PROJECT_SPEC, problems)
-    known = _check_unique(depts, "code", "roster.duplicate_department", problems)
-    _check_unique(projs, "code", "roster.duplicate_project", problems)
-    if "code" in depts.columns:
-        _check_known_departments(projs, known, departments.where(), problems)
-        _check_project_counts(depts, projs, known, problems)
-    problems.raise_if_any()
-    return _assemble(depts, projs, sources)
-
-
-def _parse_table(table: _Table, spec: _Spec, problems: _Problems) -> _Parsed:
-    columns = _map_columns(table, spec, problems)
-    if not columns:
-        return _Parsed(table, {}, ())
-    records = []
-    for number, row in table.rows:
-        cells = {name: row[index] if index < len(row) else None for name, index in columns.items()}
-        if all(_is_blank(value) for value in cells.values()):
-            continue
-        values = {name: _convert(table, spec, number, columns[name], name, value, problems)
-                  for name, value in cells.items()}
-        records.append((number, values))
-    if not records:
-        problems.add("roster.no_rows", table.where())
-    return _Parsed(table, columns, tuple(records))
 
 
 def _map_columns(table: _Table, spec: _Spec, problems: _Problems) -> dict[str, int]:
@@ -681,48 +712,3 @@ def _shown(value: Any) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     text = " ".join(text.split()) or text
     return text if len(text) <= SHOWN_VALUE_LIMIT else text[:SHOWN_VALUE_LIMIT - 1] + "…"
-
-
-def _check_unique(parsed: _Parsed, name: str, key: str, problems: _Problems) -> dict[str, int]:
-    """First row of every code; each later repeat is reported."""
-    first: dict[str, int] = {}
-    for number, values in parsed.records:
-        code = values.get(name)
-        if not code:
-            continue
-        if code in first:
-            problems.add(key, parsed.at(number, name), code=code, first=first[code])
-        else:
-            first[code] = number
-    return first
-
-
-def _check_known_departments(projs: _Parsed, known: dict[str, int], table: Message, problems: _Problems) -> None:
-    for number, values in projs.records:
-        code = values.get("department_code")
-        if code and code not in known:
-            problems.add("roster.unknown_department", projs.at(number, "department_code"), code=code, table=table)
-
-
-def _check_project_counts(depts: _Parsed, projs: _Parsed, known: dict[str, int], problems: _Problems) -> None:
-    """A department's projects fit one workbook the validator accepts: at most MAX_PROJECTS."""
-    counts: dict[str, int] = {}
-    for _, values in projs.records:
-        code = values.get("department_code")
-        if code in known:
-            counts[code] = counts.get(code, 0) + 1
-    for code, count in counts.items():
-        if count > MAX_PROJECTS:
-            problems.add("roster.too_many_projects", depts.at(known[code], "code"), code=code, count=count,
-                         limit=MAX_PROJECTS)
-
-
-def _assemble(depts: _Parsed, projs: _Parsed, sources: tuple[str, ...]) -> Roster:
-    """The checked roster: departments in roster order, each with its projects in roster order."""
-    by_department: dict[str, list[Project]] = {values["code"]: [] for _, values in depts.records}
-    for _, values in projs.records:
-        by_department[values["department_code"]].append(Project(**values))
-    departments = tuple(
-        Department(projects=tuple(by_department[values["code"]]), **values) for _, values in depts.records
-    )
-    return Roster(departments=departments, sources=sources)
