@@ -8,9 +8,13 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """`perfxl.validate` without importing the validator (and lxml) on `import perfxl`."""
+    """`perfxl.validate` and `perfxl.Round` without importing the validator (and lxml) on `import perfxl`."""
     if name == "validate":
         from .validator.engine import validate
 
         return validate
+    if name == "Round":
+        from .round.season import Round
+
+        return Round
     raise AttributeError(name)

@@ -9,7 +9,7 @@ import click
 
 from .common import LANG_OPTION, PerfxlGroup, run_guarded
 from .generate import generate_command
-from .round import round_group, status_command
+from .round import consolidate_command, round_group, status_command
 from .rules import rules_command
 from .schemes import schemes_command
 from .validate import validate_command
@@ -44,6 +44,7 @@ cli.add_command(schemes_command)
 cli.add_command(rules_command)
 cli.add_command(round_group)
 cli.add_command(status_command)
+cli.add_command(consolidate_command)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""`perfxl round init` and `perfxl status`: start a round folder, and see where it stands."""
+"""`perfxl round init`, `perfxl status` and `perfxl consolidate`: start a round, see where it
+stands, and end it with the consolidated result."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ register({
     "round.made_deadline": ("，截止 {deadline}", ", deadline {deadline}"),
     "round.next": ("下一步：perfxl generate --round {dir} --out 下发/", "Next: perfxl generate --round {dir} --out out/"),
     "round.status_written": ("提交情况已写入 {path}", "Status written to {path}"),
+    "round.consolidated": ("汇总工作簿已写入 {path}（{passed}/{total} 个部门已通过，计入汇总）",
+                           "Consolidated workbook written to {path} ({passed} of {total} departments passed and "
+                           "counted)"),
+    "round.report_written": ("自评情况报告初稿已写入 {path}（标黄处请填写）", "Draft report written to {path} (fill in the "
+                             "highlighted places)"),
 })
 
 
@@ -105,6 +111,64 @@ def status_command(round_dir: str, fmt: str | None, out: str | None, force: bool
             click.echo(body.decode("utf-8"), nl=False)
         return
     path = Path(out)
+    _refuse([path], round_dir, force)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, body, force=force)
     click.echo(text("round.status_written", lang, path=out), err=True)
+
+
+def _refuse(targets: list[Path], round_dir: str, force: bool) -> None:
+    """Before anything is written: never the round's own database (or its journal), never an
+    existing file without --force."""
+    from ..atomic import Inputs
+    from ..errors import OutputError
+    from ..i18n import Message
+    from ..round.db import DB_NAME
+
+    database = Inputs([Path(round_dir) / (DB_NAME + suffix) for suffix in ("", "-wal", "-shm")])
+    clashes = [p for p in targets if p in database]
+    if clashes:
+        raise OutputError([Message("output.is_input", {"path": str(p)}) for p in clashes])
+    taken = [p for p in targets if (p.exists() or p.is_symlink()) and not force]
+    if taken:
+        raise OutputError([Message("output.exists", {"path": str(p)}) for p in taken])
+
+
+@click.command("consolidate")
+@click.option("--round", "round_dir", required=True, type=click.Path(), metavar="DIR",
+              help="评价轮次文件夹 / the round folder.")
+@click.option("-o", "--out", required=True, type=click.Path(), metavar="RESULT.xlsx",
+              help="汇总工作簿 / the consolidated workbook.")
+@click.option("--report", type=click.Path(), metavar="REPORT.docx",
+              help="同时生成自评情况报告初稿（Word）/ also write the draft report (Word).")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件 / overwrite existing files.")
+@LANG_OPTION
+def consolidate_command(round_dir: str, out: str, report: str | None, force: bool, lang: str | None) -> None:
+    """汇总本轮结果：每个已通过部门最近一次提交的数据（不重新打开文件），含图表和整改清单；可同时生成报告初稿。
+
+    Consolidate the round from each passed department's latest submission (the files are not reopened):
+    details, totals, charts and the lists for 整改; optionally the draft report in Word.
+
+    \b
+    示例 / Example:
+      perfxl consolidate --round 2025自评 -o 2025自评汇总.xlsx --report 2025自评情况报告.docx
+    """
+    from ..round.report_docx import write_report
+    from ..round.season import Round
+    from ..round.workbook import write_consolidation
+
+    lang = lang_of()
+    out_path = Path(out) if Path(out).suffix.lower() == ".xlsx" else Path(out + ".xlsx")
+    report_path = None
+    if report:
+        report_path = Path(report) if Path(report).suffix.lower() == ".docx" else Path(report + ".docx")
+    _refuse([p for p in (out_path, report_path) if p is not None], round_dir, force)
+    with Round.open(round_dir) as rnd:
+        consolidation = rnd.consolidation()
+    passed = sum(1 for e in consolidation.entries if e.figures is not None)
+    write_consolidation(consolidation, out_path, lang=lang, force=force)
+    click.echo(text("round.consolidated", lang, path=str(out_path), passed=passed,
+                    total=len(consolidation.entries)))
+    if report_path is not None:
+        write_report(consolidation, report_path, lang=lang, force=force)
+        click.echo(text("round.report_written", lang, path=str(report_path)))

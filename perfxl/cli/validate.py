@@ -143,7 +143,8 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
     fmt = fmt or _format_of(out)
     out_path = Path(out) if out else None
     summary_path = _xlsx(Path(summary)) if summary else None
-    _check_outputs(paths, rosters, out_path, summary_path, Path(annotate) if annotate else None, force)
+    read_too = rosters + _round_files(round_dir)  # the round's database is read (and written) only by the round
+    _check_outputs(paths, read_too, out_path, summary_path, Path(annotate) if annotate else None, force)
 
     from ..roster import read_roster
     from ..validator.engine import collect, validate
@@ -210,15 +211,24 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], rosters: tuple[
     ctx.exit(0 if report.ok else 1)
 
 
+def _round_files(round_dir: str | None) -> tuple[str, ...]:
+    if not round_dir:
+        return ()
+    from ..round.db import DB_NAME
+
+    return tuple(os.path.join(round_dir, DB_NAME + suffix) for suffix in ("", "-wal", "-shm"))
+
+
 def _open_round(round_dir: str, rosters: tuple[str, ...], year: int | None, lang: str):  # noqa: ANN202 - Round
     from ..round.season import Round
 
     if rosters:
         raise click.UsageError(text("validate.round_roster", lang))
     rnd = Round.open(round_dir)
-    if year is not None and year != rnd.info.year:
+    known = rnd.info.year
+    if year is not None and year != known:
         rnd.close()
-        raise click.UsageError(text("round.year_mismatch", lang, round=rnd.info.year, given=year))
+        raise click.UsageError(text("round.year_mismatch", lang, round=known, given=year))
     return rnd
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def returned(code: str, suffix: str = "") -> Path:
 def _make_returned():  # noqa: ANN202 - the examples' builder, as a module
     spec = importlib.util.spec_from_file_location("make_returned", ROOT / "examples" / "make_returned.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -112,6 +114,22 @@ def test_three_waves(waves: dict[str, Path]) -> None:
     assert code == 0
     assert "已过 2 天" in out and "未提交 1" in out and "长沙市望城区行政审批服务局" in out
     assert {p: p.read_bytes() for p in before} == before             # returned files only read
+
+    # the end of the round: passed departments only, from the database
+    result, report = waves["top"] / "汇总.xlsx", waves["top"] / "报告.docx"
+    code, out = run("consolidate", "--round", str(folder), "-o", str(result), "--report", str(report))
+    assert code == 0, out
+    import openpyxl
+
+    book = openpyxl.load_workbook(result)
+    projects = [r for r in book["项目明细"].iter_rows(min_row=3, values_only=True) if r[0]]
+    assert sorted({r[0] for r in projects}) == ["101001", "101002", "101003"]
+    assert len(projects) == 4 + 1 + 7
+    departments = {r[0]: r for r in book["部门汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
+    assert departments["101004"][2].startswith("未通过") and departments["101005"][2] == "未提交"
+    assert report.stat().st_size > 10_000
+    code, out = run("consolidate", "--round", str(folder), "-o", str(result))
+    assert code == 2 and "--force" in out
 
 
 def test_rival_files_in_one_batch_stay_f09(tmp_path: Path) -> None:
