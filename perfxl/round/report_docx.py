@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -41,14 +42,14 @@ from ..scoring import round2
 from .consolidation import PASSED_WARNINGS, Consolidation
 from .stats import Stats, compute, percent_text, status_text
 
-__all__ = ["write_report", "report_bytes", "render_markup", "TEMPLATES"]
+__all__ = ["write_report", "report_bytes", "render_markup", "parse", "build", "TEMPLATES"]
 
 TEMPLATES = {"zh": "self-evaluation-report.md.j2", "en": "self-evaluation-report.en.md.j2"}
 
 register({
     "round_report.fill": ("【请填写：{what}】", "[To fill in: {what}]"),
-    "round_report.none": ("—", "—"),
 })
+_NONE = "—"  # a figure that cannot be given (no passed department, a blank budget)
 
 # Fonts as in Chinese official documents (GB/T 9704): 仿宋 body, 黑体 and 楷体 headings, a 宋体 title.
 BODY_FONT, HEADING1_FONT, HEADING2_FONT, TITLE_FONT, TABLE_FONT = "仿宋", "黑体", "楷体", "宋体", "宋体"
@@ -85,24 +86,24 @@ def _unescape(value: str) -> str:
 
 def _amount(value: float | None) -> str:
     if value is None or not math.isfinite(value):
-        return text("round_report.none")
+        return _NONE
     return f"{round2(value):,.2f}"
 
 
 def _pct(value: float | None) -> str:
     if value is None or not math.isfinite(value):
-        return text("round_report.none")
+        return _NONE
     return f"{value * 100:.2f}%"
 
 
 def _score(value: float | None) -> str:
     if value is None or not math.isfinite(value):
-        return text("round_report.none")
+        return _NONE
     return f"{round2(value):.2f}"
 
 
 def _share(part: int, whole: int) -> str:
-    return _pct(part / whole) if whole else text("round_report.none")
+    return _pct(part / whole) if whole else _NONE
 
 
 def _date(value: datetime, lang: str) -> str:
@@ -159,7 +160,7 @@ def _context(c: Consolidation, stats: Stats, lang: str) -> dict[str, Any]:
         "generated": _time(c.generated, lang), "today": _date(c.generated, lang),
         "deadline": f"{c.deadline:%Y-%m-%d}" if c.deadline else "",
         "warned": warned, "threshold": percent_text(stats.reason_below),
-        "rectify_grades": joiner.join(stats.rectify_grades) or text("round_report.none", lang),
+        "rectify_grades": joiner.join(stats.rectify_grades) or _NONE,
         "unmet_by_level": [(name, n) for name, n in counts.items() if n],
         "unmet_by_department": unmet_by_department,
         "outstanding": [e for e in c.entries if not e.counted],
@@ -368,7 +369,7 @@ def _table(doc: Any, rows: Sequence[tuple[str, ...]], lang: str) -> None:
     doc.add_paragraph()  # the next paragraph does not touch the table
 
 
-def build(markup: str, *, title: str, generated: datetime, lang: str = "zh") -> Any:
+def build(markup: str, *, title: str, generated: datetime, lang: str = "zh") -> DocxDocument:
     """A python-docx Document from the markup."""
     doc = Document()
     _setup(doc, title, generated, lang)

@@ -393,6 +393,8 @@ _OVERVIEW_COLUMNS = 5
 _CHART_WIDTH = 640  # about the five columns of tables above it
 _CHART_HEIGHT = 300
 _ROW_PX = 20
+_BAR_PX = 24  # per department in the score chart …
+_SCORE_CHART_MAX = 4000  # … up to a height a screen and a printer still handle (about 160 departments)
 
 
 def _overview(book: xlsxwriter.Workbook, s: _Styles, c: Consolidation, stats: Stats, lang: str) -> None:
@@ -477,7 +479,8 @@ def _overview(book: xlsxwriter.Workbook, s: _Styles, c: Consolidation, stats: St
                                                 (d.table.rate, s.box_rate))):
                 w.put(row, col, value, fmt)
             row += 1
-        top = max([c.scheme.total_weight] + [d.table.score for d in scored if d.table and d.table.score is not None
+        top = max([c.scheme.total_weight] + [d.table.score for d in scored
+                                             if d.table is not None and d.table.score is not None
                                              and math.isfinite(d.table.score)])
         ws.insert_chart(row + 1, 0, _score_chart(book, lang, name, first, row - 1, math.ceil(top)))
 
@@ -534,8 +537,9 @@ def _column_chart(book: xlsxwriter.Workbook, lang: str, title: str, sheet: str, 
 
 
 def _score_chart(book: xlsxwriter.Workbook, lang: str, sheet: str, first: int, last: int, top: float) -> Any:
-    """One bar per passed department, first department on top; tall enough for every name.
-    The axis ends at the scheme's full score (or the highest score), not at Excel's rounder 120."""
+    """One bar per passed department, first department on top, tall enough for every name up to
+    _SCORE_CHART_MAX (a city's round then gets thinner bars). The axis ends at the scheme's full
+    score (or the highest score), not at Excel's rounder 120."""
     chart = book.add_chart({"type": "bar"})
     chart.add_series({"name": text("round_book.dept_score", lang),
                       "categories": [sheet, first, 1, last, 1],
@@ -546,5 +550,6 @@ def _score_chart(book: xlsxwriter.Workbook, lang: str, sheet: str, first: int, l
                       "major_gridlines": {"visible": True, "line": {"color": "#E4E7EC"}}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
-    chart.set_size({"width": _CHART_WIDTH, "height": max(_CHART_HEIGHT, 80 + 24 * (last - first + 1))})
+    height = min(_SCORE_CHART_MAX, max(_CHART_HEIGHT, 80 + _BAR_PX * (last - first + 1)))
+    chart.set_size({"width": _CHART_WIDTH, "height": height})
     return chart
