@@ -40,6 +40,10 @@ CATALOG: dict[str, tuple[str, str]] = {
                            "steps must be listed by descending min_rate, scores within the weight: {detail}"),
     "scheme.steps_missing": ("method = \"steps\" 需要 steps 列表", "method = \"steps\" needs a steps list"),
     "scheme.empty": ("不能为空", "must not be empty"),
+    "scheme.rate_bands_order": ("执行率分档应从高到低排列、互不重复：{detail}",
+                                "rate bands must be listed from the highest down, without repeats: {detail}"),
+    "scheme.unknown_grade": ("不是本方案的等级：{actual!r}，本方案的等级：{allowed}",
+                             "not a grade of this scheme: {actual!r}; its grades: {allowed}"),
     "scheme.validation_too_long": ("生成的下拉列表或验证公式长 {length} 个字符，超过 Excel 的 {limit} 个字符上限，请缩短",
                                    "makes a dropdown list or validation formula of {length} characters, over "
                                    "Excel's limit of {limit}: shorten it"),

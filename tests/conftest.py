@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-_HINT = "install libreoffice-calc-nogui python3-uno"
+_HINT = "install libreoffice-calc-nogui libreoffice-writer-nogui python3-uno"
 _skipped: list[str] = []
 
 

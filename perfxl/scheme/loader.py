@@ -13,7 +13,9 @@ from typing import Any
 from ..errors import SchemeError
 from ..i18n import Message
 from .model import (
+    DEFAULT_RATE_BANDS,
     Category,
+    ConsolidationSettings,
     Detail,
     Execution,
     Grade,
@@ -23,6 +25,7 @@ from .model import (
     QuestionGroup,
     Scheme,
     Step,
+    lower_grades,
 )
 
 EXECUTION_METHODS = ("linear", "steps")
@@ -30,6 +33,10 @@ REVERSE_METHODS = ("linear", "ratio")
 DETAIL_TYPES = ("amount", "date", "text", "choice")
 QUESTION_CHECKS = ("overstaffing",)
 TOLERANCE = 1e-9
+RATE_BAND_MAX = 10  # as execution.reason_above: an edge past 1000% bands nothing real
+# Tables that govern no workbook (only the office's consolidated result): never hashed, and
+# recorded only when they differ from the default, so adding them moves no issued workbook.
+UNHASHED = ("consolidation",)
 
 
 def schemes_dir() -> Path:
@@ -121,8 +128,10 @@ def scheme_from_json(text: str, source: str = "<record>") -> Scheme:
 
 
 def content_hash(data: dict[str, Any]) -> str:
-    """Hash of the parsed content, so comments and spacing do not change it."""
-    canonical = json.dumps(_floats(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Hash of the parsed content, so comments and spacing do not change it; the tables that
+    govern no workbook (UNHASHED) are left out, so changing them gives no workbook another scheme."""
+    hashed = {k: v for k, v in data.items() if k not in UNHASHED}
+    canonical = json.dumps(_floats(hashed), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -246,7 +255,7 @@ class _Checker:
     # --- sections ----------------------------------------------------------------------
     def scheme(self, data: dict[str, Any]) -> Scheme | None:
         top = self.table(data, "", {"scheme", "execution", "levels", "indicators", "qualitative", "grades",
-                                    "checks", "basic_data"})
+                                    "checks", "basic_data", "consolidation"})
         meta = self.table(top.get("scheme", {}), "scheme", {"name", "title", "title_en"})
         name = self.get(meta, "scheme", "name", "str")
         title = self.get(meta, "scheme", "title", "str")
@@ -266,6 +275,7 @@ class _Checker:
         checks = self.table(top.get("checks", {}), "checks", {"unit_magnitude_factor"})
         factor = self.get(checks, "checks", "unit_magnitude_factor", "number", default=100.0, lo=2.0)
         groups = self.question_groups(top.get("basic_data"))
+        consolidation = self.consolidation(top.get("consolidation"), grades)
 
         if execution is not None and levels:
             total = execution.weight + sum(level.weight for level in levels)
@@ -273,12 +283,17 @@ class _Checker:
                 self.problem("levels[].weight", "scheme.weights_total", actual=total)
         if self.problems:
             return None
+        recorded = data
+        if consolidation == self.default_consolidation(grades):
+            # The record of a workbook made with the default is what it was before the table existed.
+            recorded = {k: v for k, v in data.items() if k != "consolidation"}
         return Scheme(
             name=name, title=title, title_en=title_en, execution=execution, levels=levels,
             reverse_method=reverse, overshoot=overshoot, units=units, money_units=money_units,
             qualitative=qualitative, grades=grades, unit_magnitude_factor=factor,
-            question_groups=groups, source=self.source, content_hash=content_hash(data),
-            data_json=json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str),
+            question_groups=groups, consolidation=consolidation, source=self.source,
+            content_hash=content_hash(data),
+            data_json=json.dumps(recorded, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str),
         )
 
     def execution(self, data: Any) -> Execution | None:
@@ -407,6 +422,46 @@ class _Checker:
             if not ok:
                 self.problem("grades", "scheme.grades_order", detail=", ".join(f"{g.name}≥{g.min:g}" for g in out))
         return tuple(out)
+
+    @staticmethod
+    def default_consolidation(grades: tuple[Grade, ...]) -> ConsolidationSettings:
+        return ConsolidationSettings(DEFAULT_RATE_BANDS, lower_grades(grades))
+
+    def consolidation(self, data: Any, grades: tuple[Grade, ...]) -> ConsolidationSettings:
+        """[consolidation]: execution-rate band edges (highest first) and the grades listed for 整改."""
+        default = self.default_consolidation(grades)
+        if data is None:
+            return default
+        t = self.table(data, "consolidation", {"rate_bands", "rectify_grades"})
+        bands = default.rate_bands
+        raw = self.get(t, "consolidation", "rate_bands", "list", default=None)
+        if raw is not None:
+            if not raw:
+                self.problem("consolidation.rate_bands", "scheme.empty")
+            edges: list[float] = []
+            for i, value in enumerate(raw):
+                key = f"rate_bands[{i}]"
+                edge = self.get({key: value}, "consolidation", key, "number", lo=0, hi=RATE_BAND_MAX)
+                if edge is not None and edge <= 0:
+                    self.problem(f"consolidation.{key}", "scheme.positive", actual=value)
+                elif edge is not None:
+                    edges.append(edge)
+            if raw and len(edges) == len(raw):
+                if all(a > b for a, b in zip(edges, edges[1:])):
+                    bands = tuple(edges)
+                else:
+                    self.problem("consolidation.rate_bands", "scheme.rate_bands_order",
+                                 detail=", ".join(f"{e:g}" for e in edges))
+        rectify = default.rectify_grades
+        if "rectify_grades" in t:
+            names = self.strings(t, "consolidation", "rectify_grades")
+            known = [g.name for g in grades]
+            for i, name in enumerate(names):
+                if known and name not in known:  # grades refused: their own problem is reported
+                    self.problem(f"consolidation.rectify_grades[{i}]", "scheme.unknown_grade", actual=name,
+                                 allowed=", ".join(known))
+            rectify = tuple(name for name in known if name in names)  # in the scheme's order
+        return ConsolidationSettings(bands, rectify)
 
     def question_groups(self, data: Any) -> tuple[QuestionGroup, ...]:
         if data is None:

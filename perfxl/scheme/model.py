@@ -84,6 +84,27 @@ class QuestionGroup:
     questions: tuple[Question, ...]
 
 
+DEFAULT_RATE_BANDS = (1.0, 0.9, 0.8, 0.6)
+
+
+def lower_grades(grades: tuple[Grade, ...]) -> tuple[str, ...]:
+    """The lower half of the grades (中 and 差 of 优/良/中/差): those a consolidation lists for 整改
+    unless the scheme names them."""
+    return tuple(g.name for g in grades[(len(grades) + 1) // 2:])
+
+
+@dataclass(frozen=True)
+class ConsolidationSettings:
+    """How the office's consolidated result groups the round's figures ([consolidation]).
+
+    No workbook depends on it: it is left out of the scheme's content hash, and out of the
+    recorded scheme while it is the default, so issued workbooks are the same with or without it.
+    """
+
+    rate_bands: tuple[float, ...] = DEFAULT_RATE_BANDS  # band edges, highest first: ≥1.0, [0.9, 1.0) …, <0.6
+    rectify_grades: tuple[str, ...] = ()  # project grades listed for 整改 (the loader fills in the default)
+
+
 @dataclass(frozen=True)
 class Scheme:
     name: str
@@ -99,6 +120,7 @@ class Scheme:
     grades: tuple[Grade, ...]
     unit_magnitude_factor: float
     question_groups: tuple[QuestionGroup, ...]
+    consolidation: ConsolidationSettings
     source: str = ""
     content_hash: str = field(default="", compare=False)
     data_json: str = field(default="", compare=False, repr=False)  # the parsed TOML as JSON, for the record

@@ -113,10 +113,15 @@ _packed_scheme: dict[str, str] = {}
 
 
 def packed_scheme(scheme: Scheme) -> str:
-    """The scheme itself, so a workbook can be validated without the office's scheme file."""
-    if scheme.content_hash not in _packed_scheme:
-        _packed_scheme[scheme.content_hash] = pack(scheme.data_json)
-    return _packed_scheme[scheme.content_hash]
+    """The scheme itself, so a workbook can be validated without the office's scheme file.
+
+    Keyed by the recorded text, not the content hash: two schemes that differ only in a table
+    the hash leaves out ([consolidation]) share a hash but not their record."""
+    if scheme.data_json not in _packed_scheme:
+        if len(_packed_scheme) >= MAX_SHAPES:
+            del _packed_scheme[next(iter(_packed_scheme))]
+        _packed_scheme[scheme.data_json] = pack(scheme.data_json)
+    return _packed_scheme[scheme.data_json]
 
 
 def issued_json(layout: WorkbookLayout, values: dict[tuple[str, str], object]) -> str:

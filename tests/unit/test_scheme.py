@@ -9,6 +9,7 @@ import pytest
 
 from perfxl.errors import SchemeError
 from perfxl.scheme import available_schemes, load_scheme, parse_scheme, resolve, schemes_dir
+from perfxl.scheme.loader import scheme_from_json
 
 NATIONAL_PATH = schemes_dir() / "national.toml"
 NATIONAL = NATIONAL_PATH.read_text(encoding="utf-8")
@@ -186,6 +187,34 @@ BAD = {
         edit('type = "amount" }], detail_when = "是" },\n    { key = "surplus"',
              'type = "money" }], detail_when = "是" },\n    { key = "surplus"'),
         "basic_data.groups[4].questions[0].detail[0].type", "未知的方法 'money'", "unknown method 'money'"),
+    "rate-bands-not-descending": (
+        edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", "rate_bands = [0.8, 0.9, 0.6]"),
+        "consolidation.rate_bands", "从高到低排列", "from the highest down"),
+    "rate-bands-repeated": (
+        edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", "rate_bands = [1.0, 0.9, 0.9]"),
+        "consolidation.rate_bands", "互不重复", "without repeats"),
+    "rate-band-text": (
+        edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", 'rate_bands = [1.0, "90%"]'),
+        "consolidation.rate_bands[1]", "应为数字", "expected 数字 / number, found '90%'"),
+    "rate-band-zero": (
+        edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", "rate_bands = [1.0, 0]"),
+        "consolidation.rate_bands[1]", "应大于 0", "must be greater than 0"),
+    "rate-band-too-high": (
+        edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", "rate_bands = [100, 0.9]"),
+        "consolidation.rate_bands[0]", "应在 0 到 10 之间，实际为 100", "must be between 0 and 10, found 100"),
+    "rate-bands-empty": (
+        edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", "rate_bands = []"),
+        "consolidation.rate_bands", "不能为空", "must not be empty"),
+    "rate-bands-not-a-list": (
+        edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", "rate_bands = 0.9"),
+        "consolidation.rate_bands", "应为列表", "expected 列表 / list"),
+    "rectify-unknown-grade": (
+        edit('rectify_grades = ["中", "差"]', 'rectify_grades = ["中", "较差"]'),
+        "consolidation.rectify_grades[1]", "不是本方案的等级：'较差'，本方案的等级：优, 良, 中, 差",
+        "not a grade of this scheme: '较差'; its grades: 优, 良, 中, 差"),
+    "consolidation-unknown-key": (
+        edit("rate_bands = [", "rate_band = ["),
+        "consolidation.rate_band", "未知的键", "unknown key"),
 }
 
 
@@ -347,3 +376,82 @@ def test_every_bundled_scheme_fits_excels_validation_limits(path):
         lengths += [len(",".join(layout.lists[v.source])) for s in layout.sheets for v in s.validations
                     if v.kind == "list" and v.source in layout.lists]
         assert lengths and max(lengths) <= 255, max(lengths)
+
+
+# --- [consolidation]: the office's consolidated result, no part of any workbook -----------------
+
+CIRCULATION = Path(__file__).resolve().parents[1] / "circulation" / "v1" / "generated"
+
+
+def without_consolidation(text: str) -> str:
+    start = text.index("[consolidation]\n")
+    end = text.index("\n[", start + 1)
+    return text[:start] + text[end + 1:]
+
+
+def test_consolidation_settings_of_the_bundled_schemes():
+    national, province = load_scheme("national").consolidation, load_scheme("province-example").consolidation
+    assert national.rate_bands == (1.0, 0.9, 0.8, 0.6) and national.rectify_grades == ("中", "差")
+    assert province.rate_bands == (1.0, 0.95, 0.85, 0.6) and province.rectify_grades == ("中", "差")
+
+
+def test_a_scheme_without_the_table_is_the_same_scheme():
+    """The table at its default changes nothing: equal Scheme, hash and recorded JSON."""
+    with_table, without = parse_scheme(NATIONAL), parse_scheme(without_consolidation(NATIONAL))
+    assert "[consolidation]" not in without_consolidation(NATIONAL)
+    assert without == with_table
+    assert without.content_hash == with_table.content_hash
+    assert without.data_json == with_table.data_json
+    assert '"consolidation"' not in with_table.data_json
+
+
+def test_the_default_rectify_grades_are_the_lower_half_of_the_grades():
+    plain = without_consolidation(NATIONAL)
+    assert parse_scheme(plain).consolidation.rectify_grades == ("中", "差")
+    three = edit('[[grades]]\nname = "中"\nmin = 60\n\n', "", text=plain)  # 优 / 良 / 差
+    assert parse_scheme(three).consolidation.rectify_grades == ("差",)
+
+
+def test_rectify_grades_keep_the_schemes_order_and_may_be_empty():
+    assert parse_scheme(edit('rectify_grades = ["中", "差"]', 'rectify_grades = ["差", "良"]')
+                        ).consolidation.rectify_grades == ("良", "差")
+    assert parse_scheme(edit('rectify_grades = ["中", "差"]', "rectify_grades = []")).consolidation.rectify_grades == ()
+
+
+def test_other_bands_change_the_record_but_not_the_hash():
+    """No workbook depends on the bands: a mid-round change gives no workbook another scheme hash,
+    and the recorded JSON carries them, so a scheme read back from it is the same scheme."""
+    base = parse_scheme(NATIONAL)
+    other = parse_scheme(edit("rate_bands = [1.0, 0.9, 0.8, 0.6]", "rate_bands = [1, 0.95, 0.5]"))
+    assert other.consolidation.rate_bands == (1.0, 0.95, 0.5)
+    assert other.content_hash == base.content_hash
+    assert other != base and '"consolidation"' in other.data_json
+    assert scheme_from_json(other.data_json, source="<scheme>") == other
+
+
+@pytest.mark.parametrize("name", ["national", "province-example"])
+def test_the_recorded_json_reads_back_as_the_same_scheme(name):
+    scheme = load_scheme(name)
+    again = scheme_from_json(scheme.data_json, source=scheme.source)
+    assert again == scheme and again.content_hash == scheme.content_hash and again.data_json == scheme.data_json
+
+
+@pytest.mark.parametrize("name", ["national", "province-example"])
+def test_workbooks_issued_before_the_table_keep_their_scheme(name):
+    """A file issued by an earlier release records no [consolidation]: its scheme loads, hashes
+    as recorded, and is today's scheme with the default settings (for national, today's scheme)."""
+    from dataclasses import replace
+
+    from perfxl.reader.record import read_record
+    from perfxl.reader.xlsx import read_book
+    from perfxl.scheme.loader import _Checker
+
+    path = next(CIRCULATION.glob(f"{name}_2_*.xlsx"))
+    record = read_record(read_book(str(path)))
+    assert record is not None and '"consolidation"' not in record.scheme_json
+    recorded = scheme_from_json(record.scheme_json, source=f"{name}.toml")
+    today = load_scheme(name)
+    assert recorded.content_hash == record.get("scheme_hash") == today.content_hash
+    assert recorded == replace(today, consolidation=_Checker.default_consolidation(today.grades))
+    if name == "national":
+        assert recorded == today and recorded.data_json == today.data_json

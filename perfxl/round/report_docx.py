@@ -1,0 +1,433 @@
+"""The draft 自评情况报告 of a round, as a Word document the office finishes and signs.
+
+The words live in a jinja2 template (templates/reports/self-evaluation-report.md.j2; the .en
+variant in English) that renders a tiny line-based markup, converted here to docx: "# " the
+title, "## "/"### " headings, "- " bullets, "| a | b |" table rows (a run of them is one
+table, its first row the header), "> " right-aligned lines, anything else a paragraph. The
+office's own words go where the template calls fill("…"): a yellow-highlighted 【请填写：…】.
+
+Every value the template prints is escaped (a backslash before the markup characters,
+line breaks flattened), so a department or project name from a returned file can neither
+start a heading nor add a table column. The figures come from perfxl.round.stats, as in the
+consolidated workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..atomic import write_atomic
+from ..errors import OutputError
+from ..i18n import Message, register, text
+from ..report.html import template_dirs
+from ..scoring import round2
+from .consolidation import PASSED_WARNINGS, Consolidation
+from .stats import Stats, compute, percent_text, status_text
+
+__all__ = ["write_report", "report_bytes", "render_markup", "parse", "build", "TEMPLATES"]
+
+TEMPLATES = {"zh": "self-evaluation-report.md.j2", "en": "self-evaluation-report.en.md.j2"}
+
+register({
+    "round_report.fill": ("【请填写：{what}】", "[To fill in: {what}]"),
+})
+_NONE = "—"  # a figure that cannot be given (no passed department, a blank budget)
+
+# Fonts as in Chinese official documents (GB/T 9704): 仿宋 body, 黑体 and 楷体 headings, a 宋体 title.
+BODY_FONT, HEADING1_FONT, HEADING2_FONT, TITLE_FONT, TABLE_FONT = "仿宋", "黑体", "楷体", "宋体", "宋体"
+LATIN_FONT = "Times New Roman"
+BODY_PT, TITLE_PT, TABLE_PT = 16, 22, 10.5
+TABLE_STYLE = "Report Table Text"
+
+# Placeholder markers: private-use characters only fill() emits (values are stripped of them).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_ESCAPED = "\\|#->"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+_NUMERIC = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
+
+
+class _Raw(str):
+    """Template output that is markup already (a placeholder), not a value to escape."""
+
+
+def _escape(value: Any) -> Any:
+    """jinja2 `finalize`: every printed value, flattened to one line with its markup escaped."""
+    if isinstance(value, _Raw):
+        return value
+    if value is None:
+        return ""
+    shown = _CONTROL.sub("", re.sub(r"\s*[\r\n\t\u2028\u2029]+\s*", " ", str(value)))
+    return "".join("\\" + ch if ch in _ESCAPED else ch for ch in shown)
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+# --- the template ----------------------------------------------------------------------------------
+
+def _amount(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return _NONE
+    return f"{round2(value):,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return _NONE
+    return f"{value * 100:.2f}%"
+
+
+def _score(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return _NONE
+    return f"{round2(value):.2f}"
+
+
+def _share(part: int, whole: int) -> str:
+    return _pct(part / whole) if whole else _NONE
+
+
+def _date(value: datetime, lang: str) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if lang == "zh" else value.strftime("%d %B %Y")
+
+
+def _time(value: datetime, lang: str) -> str:
+    return f"{_date(value, lang)} {value:%H:%M}"
+
+
+def _submitted(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return f"{datetime.fromisoformat(value):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return value
+
+
+@dataclass(frozen=True)
+class _UnmetRow:
+    name: str
+    indicators: int
+    projects: int
+    department_wide: int
+
+
+def _context(c: Consolidation, stats: Stats, lang: str) -> dict[str, Any]:
+    joiner = "、" if lang == "zh" else ", "
+    by_department: dict[str, list[Any]] = {}
+    for row in stats.unmet:
+        by_department.setdefault(row.entry.code, []).append(row)
+    unmet_by_department = [
+        _UnmetRow(rows[0].entry.name, len(rows), len({r.project.code for r in rows if r.project is not None}),
+                  sum(1 for r in rows if r.project is None))
+        for rows in by_department.values()]
+    levels = [lv.name if lang == "zh" else lv.name_en for lv in c.scheme.levels]
+    names = {lv.name: (lv.name if lang == "zh" else lv.name_en) for lv in c.scheme.levels}
+    counts = {name: 0 for name in levels}
+    for row in stats.unmet:
+        label = names.get(row.indicator.level, row.indicator.level)
+        counts[label] = counts.get(label, 0) + 1
+
+    def fill(what: str) -> _Raw:
+        return _Raw(_OPEN + _escape(what) + _CLOSE)
+
+    def departments_of(rows: Iterable[Any]) -> int:
+        return len({r.entry.code for r in rows})
+
+    warned = sum(1 for e in c.entries if e.status == PASSED_WARNINGS)
+    return {
+        "c": c, "s": stats, "fill": fill, "share": _share, "departments_of": departments_of,
+        "status": lambda status: status_text(status, lang), "submitted": _submitted,
+        "generated": _time(c.generated, lang), "today": _date(c.generated, lang),
+        "deadline": f"{c.deadline:%Y-%m-%d}" if c.deadline else "",
+        "warned": warned, "threshold": percent_text(stats.reason_below),
+        "rectify_grades": joiner.join(stats.rectify_grades) or _NONE,
+        "unmet_by_level": [(name, n) for name, n in counts.items() if n],
+        "unmet_by_department": unmet_by_department,
+        "outstanding": [e for e in c.entries if not e.counted],
+    }
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader([str(p) for p in template_dirs()]), autoescape=False,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      finalize=_escape)
+    env.filters.update(amount=_amount, pct=_pct, score=_score)
+    return env
+
+
+def render_markup(c: Consolidation, *, lang: str = "zh") -> str:
+    """The report as the template renders it (the markup, before it becomes a docx)."""
+    stats = compute(c)
+    template = _environment().get_template(TEMPLATES["en" if lang == "en" else "zh"])
+    return template.render(**_context(c, stats, lang))
+
+
+# --- markup → docx -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Block:
+    kind: str  # "title" | "h1" | "h2" | "bullet" | "right" | "para" | "table"
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+_PREFIXES = (("### ", "h2"), ("## ", "h1"), ("# ", "title"), ("- ", "bullet"), ("> ", "right"))
+
+
+def _cells(line: str) -> tuple[str, ...]:
+    """`| a | b\\|c |` → ("a", "b\\|c"): split on the unescaped bars; the cells stay escaped."""
+    cells: list[str] = []
+    current, i = "", 1  # line[0] is the opening bar
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and i + 1 < len(line):
+            current += line[i:i + 2]
+            i += 2
+            continue
+        if ch == "|":
+            cells.append(current.strip())
+            current = ""
+        else:
+            current += ch
+        i += 1
+    if current.strip():  # a row without its closing bar
+        cells.append(current.strip())
+    return tuple(cells)
+
+
+def parse(markup: str) -> list[_Block]:
+    """The markup's blocks in order; table rows that follow each other form one table."""
+    blocks: list[_Block] = []
+    rows: list[tuple[str, ...]] = []
+
+    def flush() -> None:
+        if rows:
+            blocks.append(_Block("table", rows=tuple(rows)))
+            rows.clear()
+
+    for raw in markup.splitlines():
+        line = raw.strip()
+        if line.startswith("|"):
+            rows.append(_cells(line))
+            continue
+        flush()
+        if not line:
+            continue
+        for prefix, kind in _PREFIXES:
+            if line.startswith(prefix):
+                blocks.append(_Block(kind, line[len(prefix):].strip()))
+                break
+        else:
+            blocks.append(_Block("para", line))
+    flush()
+    return blocks
+
+
+def _fonts(element: Any, latin: str, east_asia: str) -> None:
+    """Set a style's or run's fonts, East Asian included; theme fonts would override them."""
+    rpr = element.get_or_add_rPr()
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _style(doc: Any, name: str, east_asia: str, size: float, bold: bool = False) -> Any:
+    style = doc.styles[name]
+    _fonts(style.element, LATIN_FONT, east_asia)
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    return style
+
+
+def _setup(doc: Any, title: str, generated: datetime, lang: str) -> None:
+    """A4 portrait with GB/T 9704 margins, Chinese fonts on every style the report uses."""
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+    normal = _style(doc, "Normal", BODY_FONT, BODY_PT)
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    normal.paragraph_format.line_spacing = Pt(28)
+    normal.paragraph_format.space_after = Pt(0)
+    # East Asian text in the document's language, so Word picks the East Asian font for it.
+    lang_el = normal.element.get_or_add_rPr().find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = OxmlElement("w:lang")
+        normal.element.get_or_add_rPr().append(lang_el)
+    lang_el.set(qn("w:eastAsia"), "zh-CN")
+
+    title_style = _style(doc, "Title", TITLE_FONT, TITLE_PT, bold=True)
+    ppr = title_style.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+    title_style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title_style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    title_style.paragraph_format.space_before = Pt(12)
+    title_style.paragraph_format.space_after = Pt(24)
+    for name, font in (("Heading 1", HEADING1_FONT), ("Heading 2", HEADING2_FONT)):
+        heading = _style(doc, name, font, BODY_PT)
+        heading.paragraph_format.space_before = Pt(6)
+        heading.paragraph_format.space_after = Pt(0)
+        heading.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        heading.paragraph_format.line_spacing = Pt(28)
+    _style(doc, "List Bullet", BODY_FONT, BODY_PT)
+
+    table_text = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    _style(doc, TABLE_STYLE, TABLE_FONT, TABLE_PT)
+    table_text.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    table_text.paragraph_format.first_line_indent = Pt(0)
+    table_text.paragraph_format.space_before = Pt(2)
+    table_text.paragraph_format.space_after = Pt(2)
+
+    props = doc.core_properties
+    props.title = title
+    props.author = "perfxl"
+    props.language = "zh-CN" if lang == "zh" else "en"
+    props.created = props.modified = generated.replace(tzinfo=None)
+    props.last_modified_by = "perfxl"
+    props.revision = 1
+
+
+def _runs(paragraph: Any, escaped: str, lang: str) -> None:
+    """The text of one element as runs: placeholders highlighted, everything else plain."""
+    for i, part in enumerate(re.split(f"{_OPEN}|{_CLOSE}", escaped)):
+        if not part:
+            continue
+        if i % 2:  # inside a placeholder
+            run = paragraph.add_run(text("round_report.fill", lang, what=_unescape(part)))
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        else:
+            paragraph.add_run(_unescape(part))
+
+
+def _repeat_header(row: Any) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+
+
+def _shade(cell: Any, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _table(doc: Any, rows: Sequence[tuple[str, ...]], lang: str) -> None:
+    width = max(len(r) for r in rows)
+    table = doc.add_table(rows=0, cols=width)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, cells in enumerate(rows):
+        row = table.add_row()
+        if index == 0:
+            _repeat_header(row)
+        for col in range(width):
+            cell = row.cells[col]
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles[TABLE_STYLE]
+            value = cells[col] if col < len(cells) else ""
+            _runs(paragraph, value, lang)
+            if index == 0:
+                _shade(cell, "F2F4F7")
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                for run in paragraph.runs:
+                    run.font.bold = True
+            elif _NUMERIC.match(_unescape(value)):
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_paragraph()  # the next paragraph does not touch the table
+
+
+def build(markup: str, *, title: str, generated: datetime, lang: str = "zh") -> DocxDocument:
+    """A python-docx Document from the markup."""
+    doc = Document()
+    _setup(doc, title, generated, lang)
+    for block in parse(markup):
+        if block.kind == "table":
+            _table(doc, block.rows, lang)
+            continue
+        if block.kind == "title":
+            paragraph = doc.add_paragraph(style="Title")
+        elif block.kind == "h1":
+            paragraph = doc.add_paragraph(style="Heading 1")
+        elif block.kind == "h2":
+            paragraph = doc.add_paragraph(style="Heading 2")
+        elif block.kind == "bullet":
+            paragraph = doc.add_paragraph(style="List Bullet")
+        elif block.kind == "right":
+            paragraph = doc.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        else:
+            paragraph = doc.add_paragraph()
+            paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)  # two characters, as Chinese text is set
+        _runs(paragraph, block.text, lang)
+    return doc
+
+
+def _steady(data: bytes, when: datetime) -> bytes:
+    """The same bytes for the same report: every zip member stamped with the generation time."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, stamp)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            dst.writestr(member, src.read(info))
+    return out.getvalue()
+
+
+def report_bytes(c: Consolidation, *, lang: str = "zh") -> bytes:
+    """The draft report as docx bytes; the same Consolidation gives the same bytes."""
+    markup = render_markup(c, lang=lang)
+    title = next((b.text for b in parse(markup) if b.kind == "title"), "")
+    doc = build(markup, title=_unescape(title), generated=c.generated, lang=lang)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _steady(buffer.getvalue(), c.generated)
+
+
+def write_report(c: Consolidation, path: str | Path, *, lang: str = "zh", force: bool = False) -> Path:
+    """Write the draft 自评情况报告 to `path` atomically; an existing file only with `force`, so
+    a report the office has started editing is never overwritten by accident."""
+    path = Path(path)
+    if not force and (path.exists() or path.is_symlink()):
+        raise OutputError(Message("output.exists", {"path": str(path)}))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(Message("output.unwritable", {"path": str(path),
+                                                        "reason": exc.strerror or str(exc)})) from exc
+    write_atomic(path, report_bytes(c, lang=lang), force)
+    return path
