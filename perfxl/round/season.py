@@ -11,7 +11,6 @@ submission with its findings and figures, so no later step reopens a returned fi
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import sqlite3
 import sys
@@ -173,9 +172,7 @@ class Round:
         for d in self.status().departments:
             figures = None
             if d.passed and d.submission_id is not None:
-                (text,) = self.conn.execute("SELECT figures_json FROM submission WHERE id = ?",
-                                            (d.submission_id,)).fetchone()
-                figures = Figures.from_dict(json.loads(text)) if text else None
+                figures = self._figures(d.submission_id)
             entries.append(Entry(d.code, d.name, d.state, d.errors, d.submissions, d.last_at, figures))
         return Consolidation(info.year, info.scheme, tuple(entries), now or datetime.now().astimezone(),
                              info.deadline)
@@ -223,11 +220,11 @@ class Round:
         figures = result.figures.to_dict() if result.figures is not None else None
         cur = self.conn.execute(
             "INSERT INTO submission (department_code, number, batch_id, file_name, path, sha256, size, submitted_at,"
-            " department_name, readable, errors, warnings, total_score, grade, figures_json)"
+            " department_name, readable, errors, warnings, total_score, grade, figures)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (code, number, batch, _name(result.path), _text_path(result.path), digest, size, _now(),
              result.department_name, int(result.readable), result.errors, result.warnings, result.total_score,
-             result.grade, json.dumps(figures, ensure_ascii=False, allow_nan=False) if figures else None))
+             result.grade, db.pack(figures) if figures else None))
         sid = cur.lastrowid
         self.conn.executemany("INSERT INTO finding VALUES (?,?,?,?,?,?,?,?,?,?)", list(_finding_rows(sid, result)))
         if code is None or not prior:
@@ -240,8 +237,11 @@ class Round:
         rows = self.conn.execute(
             "SELECT code, severity, sheet, cell, label, message_zh, message_en FROM finding"
             " WHERE submission_id = ? AND parent IS NULL ORDER BY ord", (sid,)).fetchall()
-        (text,) = self.conn.execute("SELECT figures_json FROM submission WHERE id = ?", (sid,)).fetchone()
-        return rows, Figures.from_dict(json.loads(text)) if text else None
+        return rows, self._figures(sid)
+
+    def _figures(self, sid: int) -> Figures | None:
+        (blob,) = self.conn.execute("SELECT figures FROM submission WHERE id = ?", (sid,)).fetchone()
+        return Figures.from_dict(db.unpack(blob)) if blob else None
 
 
 def _finding_rows(sid: int, result: FileResult) -> Iterable[tuple]:

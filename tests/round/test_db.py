@@ -48,7 +48,11 @@ def test_version_1_is_migrated(tmp_path: Path) -> None:
                             " ON s.id = f.submission_id WHERE s.department_code = '101003'"
                             " ORDER BY s.number, f.ord").fetchall()
         assert rows == [(1, 1, None, "V02"), (1, 2, 1, "I04"), (1, 3, None, "B04"), (2, 1, None, "B04")]
+        assert "figures_json" not in columns and "figures" in columns
         status = {d.code: d for d in rnd.status(today=date(2026, 3, 1)).departments}
+        entries = {e.code: e for e in rnd.consolidation().entries}
+    assert entries["101001"].figures is not None and len(entries["101001"].figures.projects) == 4
+    assert entries["101003"].figures is None
     assert status["101003"].submissions == 2 and status["101003"].state == "failed"
     assert status["101001"].state == "passed" and status["101002"].state == "missing"
     # the migrated round goes on: a new wave is recorded after the old submissions
