@@ -1,4 +1,4 @@
-"""`perfxl validate --format json`: the perfxl-report/1 document (docs/report-format.md).
+"""`perfxl validate --format json`: the perfxl-report/2 document (docs/report-format.md).
 
 The document is `Report.to_dict(lang)` as is; its shape is a public contract described by
 docs/report-schema.json, so this module only serializes and never adds or renames keys.

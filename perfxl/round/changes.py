@@ -15,6 +15,10 @@ from ..validator.model import Finding
 
 __all__ = ["Change", "Edit", "Issue", "SubmissionNote", "compare"]
 
+# Findings about the batch a file came in, not about what the department typed: F09 (another
+# file of the department in the same batch) says nothing about whether this send fixed anything.
+BATCH_CODES = frozenset({"F09"})
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -70,9 +74,12 @@ def compare(previous: tuple[Sequence[tuple], Figures | None],
     `current`: this file's root findings and figures."""
     old_rows, old_figures = previous
     new_findings, new_figures = current
-    old = {_key(Issue(c, s, sh, ce, zh, en), lb): Issue(c, s, sh, ce, zh, en) for c, s, sh, ce, lb, zh, en in old_rows}
+    old = {_key(Issue(c, s, sh, ce, zh, en), lb): Issue(c, s, sh, ce, zh, en) for c, s, sh, ce, lb, zh, en in old_rows
+           if c not in BATCH_CODES}
     new = {}
     for f in new_findings:
+        if f.code in BATCH_CODES:
+            continue
         issue = Issue(f.code, f.severity, f.sheet, f.cell, f.text("zh"), f.text("en"))
         new.setdefault(_key(issue, f.label), issue)
     return Change(

@@ -1,7 +1,7 @@
 """What validation produces: findings per file, files per report (the JSON's shape).
 
 Findings keep their message unrendered (an i18n.Message), so one Report can be shown in
-Chinese and English; `to_dict(lang)` is the perfxl-report/1 document.
+Chinese and English; `to_dict(lang)` is the perfxl-report/2 document.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ..i18n import Message
 from .catalog import ERROR, RULES, WARNING, Rule
 from .figures import Figures
 
-SCHEMA = "perfxl-report/1"
+SCHEMA = "perfxl-report/2"
 
 
 @dataclass(frozen=True, eq=False)

@@ -149,7 +149,7 @@ def test_json_report(books: dict[str, Path]) -> None:
     result = run("validate", str(books["clean"]), str(books["errors"]), "--format", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "perfxl-report/1"
+    assert doc["schema"] == "perfxl-report/2"
     assert doc["summary"]["files"] == 2 and doc["summary"]["failed"] == 1
     failed = next(f for f in doc["files"] if not f["valid"])
     assert failed["path"] == str(books["errors"]) and any(f["code"] == "V01" for f in failed["findings"])
@@ -159,7 +159,7 @@ def test_out_refuses_to_overwrite_without_force(books: dict[str, Path], tmp_path
     target = tmp_path / "report.json"
     first = run("validate", str(books["clean"]), "-o", str(target))
     assert first.exit_code == 0, first.output
-    assert json.loads(target.read_text(encoding="utf-8"))["schema"] == "perfxl-report/1"  # format from the suffix
+    assert json.loads(target.read_text(encoding="utf-8"))["schema"] == "perfxl-report/2"  # format from the suffix
     assert "报告已写入" in first.output
     target.write_text("mine", encoding="utf-8")
     again = run("validate", str(books["errors"]), "-o", str(target))

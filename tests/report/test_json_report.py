@@ -45,7 +45,7 @@ def test_chinese_is_written_as_is_and_indented(batch):
     body = render_json(batch.report)
     assert "必填项“填报人”为空" in body
     assert "\\u" not in body
-    assert body.startswith('{\n  "schema": "perfxl-report/1",\n')
+    assert body.startswith('{\n  "schema": "perfxl-report/2",\n')
     assert SCRIPT in body  # JSON needs no HTML escaping; consumers escape for their medium
 
 
@@ -86,7 +86,7 @@ def test_schema_is_strict(batch, validator):
         return document
 
     cases = {
-        "schema version": lambda d: d.update(schema="perfxl-report/2"),
+        "schema version": lambda d: d.update(schema="perfxl-report/3"),
         "extra key": lambda d: d.update(generated="today"),
         "summary key missing": lambda d: d["summary"].pop("warnings"),
         "file key missing": lambda d: d["files"][0].pop("valid"),
@@ -111,7 +111,7 @@ def test_catalog_fits_the_schema(validator):
     for rule in RULES.values():
         assert code.fullmatch(rule.code) and slug.fullmatch(rule.slug), rule.code
         finding = Finding(rule.code, Message("summary.total"))
-        assert errors(validator, {"schema": "perfxl-report/1", "batch": [finding.to_dict()], "files": [],
+        assert errors(validator, {"schema": "perfxl-report/2", "batch": [finding.to_dict()], "files": [],
                                   "skipped": [], "summary": {"files": 0, "passed": 0, "failed": 0, "errors": 0,
                                                              "warnings": 0}}) == []
 

@@ -84,6 +84,10 @@ def test_three_waves(waves: dict[str, Path]) -> None:
 
     code, out = run("validate", str(waves["w2"]), "--round", str(folder), "--format", "json")
     assert code == 1
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(json.loads(out))     # the documented shape, round included
     report = {Path(f["path"]).name: f for f in json.loads(out)["files"]}
     chengde = report[returned("101003", "（修改）").name]
     assert "F09" not in [f["code"] for f in chengde["findings"]]      # the first send is superseded, not a rival
@@ -180,3 +184,17 @@ def test_status_workbook(tmp_path: Path) -> None:
     assert [r[0] for r in rows] == ["101001", "101002", "101003", "101004", "101005"]   # one row each
     assert rows[2][2].startswith("未通过") and rows[2][5] == 2
     assert ws.auto_filter.ref and ws.page_setup.paperSize == 9
+
+
+def test_the_guides_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/finance-office-guide.md § 8.7, as written (its round folder moved into tmp_path)."""
+    guide = (ROOT / "docs" / "finance-office-guide.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### 8.7"):]
+    code = section[section.index("```python") + len("```python"):]
+    code = code[:code.index("```")]
+    monkeypatch.chdir(ROOT)
+    code = code.replace('"2025自评', f'"{tmp_path}/2025自评')
+    scope: dict = {}
+    exec(compile(code, "finance-office-guide.md", "exec"), scope)  # noqa: S102 - the documented example itself
+    assert (tmp_path / "2025自评汇总.xlsx").is_file()
+    assert {e.code for e in scope["consolidation"].entries if e.figures} == {"101001", "101002", "101003", "101005"}
