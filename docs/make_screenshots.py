@@ -1,4 +1,4 @@
-"""Make the screenshots in docs/images/ from a real generated workbook.
+"""Make the screenshots in docs/images/ from real generated workbooks and a real round.
 
 Run from the repository root: `make screenshots` (or `python docs/make_screenshots.py`).
 
@@ -8,29 +8,42 @@ What it does:
 2. fills it the way a careful department would (perfxl.samples.realistic_inputs, with
    hand-written indicators on 项目1 so the picture reads like a real form), and makes a
    second copy with a few deliberate mistakes so the red and yellow marks show;
-3. prints both to PDF with LibreOffice (a scratch profile and HOME, as in
-   tests/clients/libreoffice.py), finds each sheet's page by its title and renders it to
-   PNG with pdftoppm, cropped to the printed content.
+3. runs a round in a temporary folder (perfxl.round.Round, as `perfxl round init`,
+   `validate --round` and so on do): examples/roster.xlsx, 2025, deadline 2026-03-31;
+   examples/returned/ then examples/resubmitted/ (4 departments pass, 101004 fails), each
+   wave at a fixed time; then the tracking workbook as `perfxl status -o` writes it (with a
+   fixed "today"), the consolidated workbook and the draft Word report as `perfxl
+   consolidate -o --report` writes them (with a fixed generation time);
+4. prints the workbooks and the report to PDF with LibreOffice (a scratch profile and HOME,
+   as in tests/clients/libreoffice.py), finds each page by its title and renders it to PNG
+   with pdftoppm, cropped to the printed content. The consolidated workbook's 总览 is printed
+   on three A4 pages (tables, the two distribution charts, the scores and their chart), so
+   for its picture LibreOffice exports each sheet whole on one page (the PDF filter's
+   SinglePageSheets option): the sheet with its three native charts as Calc lays it out.
+   That page has no margins; pdftocairo puts it on a slightly larger page before pdftoppm.
 
 LibreOffice recalculates every formula on load here (the profile from
 tests/clients/libreoffice.py), so the numbers in the pictures come from a real spreadsheet
 engine, not from perfxl. Everything temporary lives in a temporary folder; only the PNGs
 are written, into docs/images/ (or --out).
 
-Needs: soffice (LibreOffice), pdftoppm and pdftotext (poppler-utils), a CJK font.
+Needs: soffice (LibreOffice Calc and Writer: libreoffice-calc-nogui, libreoffice-writer-nogui),
+pdftoppm, pdftotext and pdftocairo (poppler-utils), a CJK font.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +53,11 @@ from perfxl.evaluate import evaluate_workbook  # noqa: E402
 from perfxl.generate import department_workbook  # noqa: E402
 from perfxl.layout import build_layout  # noqa: E402
 from perfxl.roster import read_roster  # noqa: E402
+from perfxl.round import season  # noqa: E402
+from perfxl.round.report_docx import write_report  # noqa: E402
+from perfxl.round.season import Round  # noqa: E402
+from perfxl.round.status_report import write_status  # noqa: E402
+from perfxl.round.workbook import write_consolidation  # noqa: E402
 from perfxl.samples import realistic_inputs  # noqa: E402
 from perfxl.scheme import load_scheme  # noqa: E402
 from perfxl.scoring import Percent  # noqa: E402
@@ -54,6 +72,20 @@ SEED = 2025
 DPI = 80
 MAX_BYTES = 250_000
 TIMEOUT = 240
+
+# The round of the finance-office guide, on a fixed calendar so the pictures are reproducible.
+ROUND_DEADLINE = date(2026, 3, 31)
+CST = timezone(timedelta(hours=8))
+WAVES = (  # (folder under examples/, when the office ran validate --round on it)
+    ("returned", datetime(2026, 3, 16, 10, 20, tzinfo=CST)),
+    ("resubmitted", datetime(2026, 3, 26, 15, 40, tzinfo=CST)),
+)
+FAILING = {"101004"}  # what the two waves leave: every other roster department passes
+STATUS_TODAY = date(2026, 3, 27)                            # perfxl status --today
+CONSOLIDATED_AT = datetime(2026, 4, 1, 9, 30, tzinfo=CST)   # Round.consolidation(now=...)
+# LibreOffice's PDF export of a whole sheet on one page (print ranges and page breaks ignored).
+WHOLE_SHEET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
+MARGIN_PT = 12  # white border pdftocairo puts around such a page, which has none
 
 # 项目1 (政务中心运转费, 146.68 万元) filled by hand: ind.N is the N-th pre-made row of the
 # national scheme (数量 1–5, 质量 6–9, 时效 10–12, 成本 13–15, 经济 16–18, 社会 19–21,
@@ -90,11 +122,13 @@ MISTAKES = {
 @dataclass(frozen=True)
 class Shot:
     png: str
-    workbook: str       # "clean" or "problems"
+    workbook: str       # "clean", "problems" (101003's workbook); "status", "report", "overview" (the round)
     title: str          # how the page's first line of text ends
     contains: str = ""  # and a text the page must hold (e.g. the project's name)
     crop: bool = True   # cut the blank paper under the printed content
     next_page: int = 0  # render the page this many pages after the one found
+    margin: int = 0     # a white border of this many points around the page (a whole-sheet page has none)
+    zoom: float = 1.0   # render at this multiple of --dpi (a wide sheet fit to a page prints small)
 
 
 SHOTS = (
@@ -106,6 +140,11 @@ SHOTS = (
     Shot("instructions.png", "problems", "填报说明"),
     Shot("summary.png", "clean", "项目支出绩效自评情况汇总表"),
     Shot("basic-data.png", "clean", "部门整体支出绩效自评基础数据表"),
+    # The round: 总览 whole, with its charts; the tracking workbook (its page header first); the report's page 1.
+    Shot("consolidated-overview.png", "overview", "预算绩效自评汇总", contains="各部门整体自评得分", crop=False,
+         margin=MARGIN_PT),
+    Shot("status-sheet.png", "status", f"提交情况（{STATUS_TODAY.isoformat()}）", contains="部门编码", zoom=1.4),
+    Shot("report-docx.png", "report", "自评情况报告", crop=False),
 )
 
 
@@ -151,21 +190,62 @@ def build_workbooks(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def to_pdf(workbooks: list[Path], outdir: Path, scratch: Path) -> dict[Path, Path]:
-    """Print every workbook to PDF with one headless LibreOffice (scratch profile and HOME)."""
+@contextlib.contextmanager
+def clock(when: datetime) -> Iterator[None]:
+    """Round.validate records the time it runs (each submission's 最近提交时间) and takes no
+    time to use instead: stop perfxl.round.season's clock at `when` for the wave."""
+    if not callable(getattr(season, "_now", None)):
+        raise SystemExit("perfxl.round.season._now is gone: give the waves their fixed time another way")
+    saved = season._now
+    season._now = lambda: when.isoformat(timespec="seconds")
+    try:
+        yield
+    finally:
+        season._now = saved
+
+
+def passed(state: str) -> bool:
+    return state in ("passed", "passed_warnings")
+
+
+def build_round(folder: Path) -> dict[str, Path]:
+    """The guide's season: round init, validate --round in two waves, status -o, consolidate -o --report."""
+    examples = ROOT / "examples"
+    with clock(WAVES[0][1]):
+        rnd = Round.init(folder / "2025自评", roster=ROSTER, year=YEAR, deadline=ROUND_DEADLINE)
+    with rnd:
+        for wave, when in WAVES:
+            with clock(when):
+                rnd.validate([examples / wave])
+        status = rnd.status(today=STATUS_TODAY)
+        states = {d.code: d.state for d in status.departments}
+        print(f"  {', '.join(f'{code} {state}' for code, state in states.items())}")
+        if {code for code, state in states.items() if not passed(state)} != FAILING:
+            raise SystemExit(f"the round should leave only {sorted(FAILING)} not passed: check examples/")
+        consolidation = rnd.consolidation(now=CONSOLIDATED_AT)
+    paths = {"status": folder / "提交情况.xlsx", "overview": folder / "汇总.xlsx", "report": folder / "报告.docx"}
+    write_status(status, paths["status"])
+    write_consolidation(consolidation, paths["overview"])
+    write_report(consolidation, paths["report"])
+    return paths
+
+
+def to_pdf(workbooks: list[Path], outdir: Path, scratch: Path, convert_to: str = "pdf") -> dict[Path, Path]:
+    """Print every workbook (or document) to PDF with one headless LibreOffice (scratch profile and HOME)."""
     soffice = soffice_path()
     if soffice is None:
         raise LibreOfficeError("LibreOffice (soffice) not found: install libreoffice-calc-nogui")
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [soffice, f"-env:UserInstallation={make_profile(scratch / 'profile')}", "--headless", "--invisible",
-           "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir),
+           "--norestore", "--nolockcheck", "--convert-to", convert_to, "--outdir", str(outdir),
            *(str(p) for p in workbooks)]
     done = subprocess.run(cmd, env=scratch_env(scratch), stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=TIMEOUT)
     pdfs = {p: outdir / f"{p.stem}.pdf" for p in workbooks}
     missing = [str(p) for p, pdf in pdfs.items() if not pdf.is_file()]
     if missing:
-        raise LibreOfficeError(f"soffice made no PDF for {missing}:\n{done.stdout}{done.stderr}")
+        hint = " (a .docx needs libreoffice-writer-nogui)" if any(m.endswith(".docx") for m in missing) else ""
+        raise LibreOfficeError(f"soffice made no PDF for {missing}{hint}:\n{done.stdout}{done.stderr}")
     return pdfs
 
 
@@ -211,6 +291,20 @@ def content_bottom(pdf: Path, page: int) -> tuple[float, float, float]:
     return width, height, max(bottoms, default=height)
 
 
+def with_margin(pdf: Path, page: int, margin: int, out: Path) -> Path:
+    """That page alone, centred on a page `margin` points larger on every side (pdftocairo)."""
+    size = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', subprocess.run(
+        [_tool("pdftotext"), "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True, text=True, check=True).stdout)
+    if not size:
+        raise LibreOfficeError(f"pdftotext gave no page size for page {page} of {pdf.name}")
+    width, height = (round(float(x)) + 2 * margin for x in size.groups())
+    subprocess.run([_tool("pdftocairo"), "-pdf", "-f", str(page), "-l", str(page), "-noshrink",
+                    "-paperw", str(width), "-paperh", str(height), str(pdf), str(out)],
+                   capture_output=True, text=True, check=True, timeout=TIMEOUT)
+    return out
+
+
 def render(pdf: Path, page: int, png: Path, dpi: int, crop: bool) -> None:
     width, height, bottom = content_bottom(pdf, page)
     args = [_tool("pdftoppm"), "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile"]
@@ -236,18 +330,29 @@ def main(argv: list[str] | None = None) -> int:
         (tmp / "xlsx").mkdir()
         print(f"生成并填写 {DEPARTMENT} 的工作簿：")
         books = build_workbooks(tmp / "xlsx")
+        print(f"建立 {YEAR} 年度评价轮次，分两批校验 examples/{WAVES[0][0]}/、examples/{WAVES[1][0]}/：")
+        (tmp / "round").mkdir()
+        season_files = build_round(tmp / "round")
         print("LibreOffice 打印为 PDF …")
         pdfs = to_pdf(list(books.values()), tmp / "pdf", tmp / "scratch")
+        books["status"], books["report"] = season_files["status"], season_files["report"]
+        pdfs.update(to_pdf([books["status"], books["report"]], tmp / "pdf-round", tmp / "scratch"))
+        books["overview"] = season_files["overview"]
+        pdfs.update(to_pdf([books["overview"]], tmp / "pdf-whole", tmp / "scratch", convert_to=WHOLE_SHEET))
         too_big = []
         for shot in SHOTS:
             pdf = pdfs[books[shot.workbook]]
             page = find_page(pdf, shot) + shot.next_page
             png = out / shot.png
-            render(pdf, page, png, args.dpi, shot.crop)
+            dpi = round(args.dpi * shot.zoom)
+            if shot.margin:
+                render(with_margin(pdf, page, shot.margin, tmp / f"{png.stem}.pdf"), 1, png, dpi, shot.crop)
+            else:
+                render(pdf, page, png, dpi, shot.crop)
             size = png.stat().st_size
             too_big += [png.name] if size > MAX_BYTES else []
             print(f"  {png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}  "
-                  f"（{shot.workbook}.pdf 第 {page} 页，{size / 1024:.0f} KB）")
+                  f"（{pdf.name} 第 {page} 页，{size / 1024:.0f} KB）")
     print(f"完成，用时 {time.perf_counter() - started:.0f} 秒")
     if too_big:
         print(f"超过 {MAX_BYTES // 1000} KB：{', '.join(too_big)}；请降低 --dpi", file=sys.stderr)
