@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Sequence
@@ -150,6 +151,8 @@ class _Styles:
         self.amount = book.add_format({**base, "num_format": "#,##0.00"})
         self.rate = book.add_format({**base, "num_format": "0.00%"})
         self.number = book.add_format({**base, "num_format": "General"})
+        self.datetime = book.add_format({**base, "num_format": "yyyy-mm-dd hh:mm", "align": "left"})
+        self.center = book.add_format({**base, "align": "center"})
         self.passed = book.add_format({**base, "bold": True, "font_color": "#067647"})
         self.failed = book.add_format({**base, "bold": True, "font_color": "#B42318"})
         self.missing = book.add_format({**base, "bold": True, "font_color": "#B54708"})
@@ -176,6 +179,9 @@ class _Sheet:
         if isinstance(value, bool):
             self.ws.write_boolean(row, col, value, fmt or self.styles.text)
             shown = "TRUE"
+        elif isinstance(value, datetime):
+            self.ws.write_datetime(row, col, value, fmt or self.styles.datetime)
+            shown = "2026-01-01 00:00"
         elif isinstance(value, (int, float)):
             if isinstance(value, float) and not math.isfinite(value):
                 # Not an xsd:double Excel can read: shown as the text the report gives it.

@@ -3,6 +3,7 @@ tracking workbook (one row per roster department, a status column, filters, A4).
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,16 @@ def _at(iso: str | None) -> str:
     return iso[:16].replace("T", " ") if iso else ""
 
 
+def _wall_time(iso: str | None) -> datetime | None:
+    """The time as the office's clock showed it (a spreadsheet has no time zones)."""
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso).replace(tzinfo=None, second=0, microsecond=0)
+    except ValueError:
+        return None
+
+
 def render_text(status: Status, lang: str = "zh") -> str:
     lines = [text("status_report.title", lang, year=status.year, today=status.today.isoformat()),
              _deadline_line(status, lang), ""]
@@ -113,11 +124,13 @@ def status_bytes(status: Status, lang: str = "zh") -> bytes:
                    MISSING: styles.missing}
     for d in status.departments:
         sheet.next()
+        # A failed submission's score is not a result (the consolidated workbook leaves it blank too).
         values = (d.code, d.name, d.label(lang), d.errors if d.submissions else None,
-                  d.warnings if d.submissions else None, d.submissions, _at(d.last_at), d.last_file,
-                  d.total_score, d.grade, status.days_left if not d.passed else None)
+                  d.warnings if d.submissions else None, d.submissions, _wall_time(d.last_at), d.last_file,
+                  d.total_score if d.passed else None, d.grade if d.passed else None,
+                  status.days_left if not d.passed else None)
         fmts = (None, None, state_style[d.state], styles.int, styles.int, styles.int, None, None, styles.score,
-                None, styles.int)
+                styles.center, styles.int)
         for col, (value, fmt) in enumerate(zip(values, fmts)):
             sheet.put(col, value, fmt)
     sheet.finish()

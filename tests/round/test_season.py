@@ -7,6 +7,7 @@ import importlib.util
 import json
 import shutil
 import sys
+from datetime import datetime
 from datetime import date
 from pathlib import Path
 
@@ -183,6 +184,9 @@ def test_status_workbook(tmp_path: Path) -> None:
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["101001", "101002", "101003", "101004", "101005"]   # one row each
     assert rows[2][2].startswith("未通过") and rows[2][5] == 2
+    assert rows[2][8] is None and rows[2][9] is None               # a failed file's score is not a result
+    assert rows[0][8] == 99.32 and rows[0][9] == "优"
+    assert isinstance(rows[0][6], datetime) and ws.cell(2, 7).number_format == "yyyy-mm-dd hh:mm"
     assert ws.auto_filter.ref and ws.page_setup.paperSize == 9
 
 
