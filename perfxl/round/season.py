@@ -130,8 +130,10 @@ class Round:
 
     def validate(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], *,
                  select: Sequence[str] = (), ignore: Sequence[str] = (), strict: bool = False, jobs: int = 1,
-                 limits: Limits = Limits(), progress: Callable[[int, int], None] | None = None) -> Report:
-        """Check files with the round's roster and year, then record them (see record)."""
+                 limits: Limits = Limits(), progress: Callable[[int, int], None] | None = None,
+                 at: datetime | None = None) -> Report:
+        """Check files with the round's roster and year, then record them (see record); `at` is
+        the time recorded for the batch (default now: a reprint or a test gives its own)."""
         from ..validator.engine import collect, validate
 
         if isinstance(paths, (str, os.PathLike)):
@@ -148,7 +150,7 @@ class Round:
         report = validate(paths, roster, info.year, select=select, ignore=ignore, strict=strict, jobs=jobs,
                           limits=limits, progress=progress, digests={p: d for p, (d, _) in digests.items()},
                           recorded=self.recorded_digests(d for d, _ in digests.values()))
-        self.record(report, digests)
+        self.record(report, digests, at)
         submitted = self.submitted_codes()
         report.batch = [f for f in report.batch if not (f.code == "R04" and f.message.params.get("code") in submitted)]
         return report
@@ -190,12 +192,14 @@ class Round:
                 f"SELECT DISTINCT sha256 FROM submission WHERE sha256 IN ({marks})", chunk))
         return frozenset(found)
 
-    def record(self, report: Report, digests: dict[str, tuple[str, int]]) -> dict[str, SubmissionNote]:
+    def record(self, report: Report, digests: dict[str, tuple[str, int]],
+               at: datetime | None = None) -> dict[str, SubmissionNote]:
         """Record every file of a checked batch, one transaction per file (a killed run keeps
         the files recorded before it and nothing half-written), and say for each what it is."""
+        when = _now() if at is None else at.isoformat(timespec="seconds")
         with transaction(self.conn):
             cur = self.conn.execute("INSERT INTO batch (started_at, perfxl_version) VALUES (?,?)",
-                                    (_now(), _version()))
+                                    (when, _version()))
             batch = cur.lastrowid
         notes: dict[str, SubmissionNote] = {}
         for result in report.files:
@@ -203,11 +207,11 @@ class Round:
                 continue
             digest, size = digests[result.path]
             with transaction(self.conn):
-                notes[result.path] = self._record_one(result, digest, size, batch)
+                notes[result.path] = self._record_one(result, digest, size, batch, when)
             result.round_note = notes[result.path]
         return notes
 
-    def _record_one(self, result: FileResult, digest: str, size: int, batch: int) -> SubmissionNote:
+    def _record_one(self, result: FileResult, digest: str, size: int, batch: int, when: str) -> SubmissionNote:
         code = result.department_code
         prior = self.conn.execute(
             "SELECT number, sha256, id FROM submission WHERE department_code IS ? ORDER BY number, id",
@@ -222,7 +226,7 @@ class Round:
             "INSERT INTO submission (department_code, number, batch_id, file_name, path, sha256, size, submitted_at,"
             " department_name, readable, errors, warnings, total_score, grade, figures)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (code, number, batch, _name(result.path), _text_path(result.path), digest, size, _now(),
+            (code, number, batch, _name(result.path), _text_path(result.path), digest, size, when,
              result.department_name, int(result.readable), result.errors, result.warnings, result.total_score,
              result.grade, db.pack(figures) if figures else None))
         sid = cur.lastrowid
