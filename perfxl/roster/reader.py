@@ -523,7 +523,8 @@ def _csv_table(path: Path, problems: list[Message], stack: ExitStack) -> _Table:
     return _Table(path.name, None, header, _csv_body(path, records, problems))
 
 
-def _csv_body(path: Path, records: Iterator[list[str]], problems: list[Message]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def _csv_body(path: Path, records: Iterator[list[str]],
+              problems: list[Message]) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """The data rows of a CSV, cut to MAX_COLUMNS columns. More than MAX_ROWS rows with content
     (header included; blank rows past the limit are passed over) is a problem of the file."""
     number = 1

@@ -172,7 +172,8 @@ def _check_across_rows(conn: sqlite3.Connection, departments: tuple[_Table, dict
     for table, columns, stage, key in ((dept_table, dept_columns, dept_stage, "roster.duplicate_department"),
                                        (project_table, project_columns, project_stage, "roster.duplicate_project")):
         for number, code, first in _rows(
-            conn, f"SELECT s.row, s.code, (SELECT MIN(t.row) FROM {stage} AS t WHERE t.code = s.code) FROM {stage} AS s "
+            conn, f"SELECT s.row, s.code, (SELECT MIN(t.row) FROM {stage} AS t WHERE t.code = s.code) "
+            f"FROM {stage} AS s "
             f"WHERE s.code <> '' AND EXISTS (SELECT 1 FROM {stage} AS t WHERE t.code = s.code AND t.row < s.row) "
             f"ORDER BY s.row"
         ):

@@ -140,7 +140,8 @@ def test_the_store_reads_one_department_at_a_time_in_bounded_memory(tmp_path: Pa
     write_roster_csv(tmp_path / "r", 10_000, 4)
     probe = ("import re, sys\nfrom perfxl.roster import open_roster\nfrom perfxl.naming import NamePlan\n"
              "def hwm():\n    return int(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1))\n"
-             "before = hwm()\nwith open_roster(sys.argv[1]) as store:\n    count = sum(len(d.projects) for d in store)\n"
+             "before = hwm()\nwith open_roster(sys.argv[1]) as store:\n"
+             "    count = sum(len(d.projects) for d in store)\n"
              "    with NamePlan(2025, store.names()) as names:\n        assert len(names) == len(store)\n"
              "print(count, (hwm() - before) // 1024)\n")
     done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "r")], capture_output=True, text=True,
