@@ -27,6 +27,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/generate_memory.py
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/validate.py --libreoffice 10

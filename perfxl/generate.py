@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,8 +20,9 @@ from .errors import OutputError, RosterError
 from .i18n import Message, register
 from .layout import build_layout
 from .limits import MAX_AMOUNT, MAX_PROJECTS
-from .naming import workbook_names
+from .naming import NamePlan, workbook_names
 from .roster.model import Department, Roster
+from .roster.store import RosterStore
 from .scheme import Scheme, load_scheme
 from .writer import blank_meta, department_meta, department_values, info_values, render
 
@@ -33,6 +36,8 @@ register({
 
 # Below this many workbooks, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 8
+# Departments handed to the workers at a time, per worker: enough that none waits for the next.
+IN_FLIGHT_PER_JOB = 2
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ def blank_workbook(projects: int, year: int, scheme: Scheme, generated: date, pa
 
 
 def planned_outputs(roster: Roster, year: int, out_dir: Path) -> list[tuple[Department, Path]]:
+    """Each department and the workbook it gets (a small roster in memory; generate streams)."""
     names = workbook_names(year, ((d.code, d.name) for d in roster.departments))
     return [(d, Path(out_dir) / name) for d, name in zip(roster.departments, names)]
 
@@ -78,69 +84,123 @@ def check_outputs(paths: Iterable[Path], force: bool) -> None:
         raise OutputError([Message("output.exists", {"path": str(p)}) for p in existing])
 
 
-def generate(roster: Roster, year: int, out_dir: str | os.PathLike, scheme: Scheme | str = "national", *,
-             force: bool = False, generated: date | None = None, password: str = "", jobs: int | None = None,
+def generate(roster: Roster | RosterStore, year: int, out_dir: str | os.PathLike, scheme: Scheme | str = "national",
+             *, force: bool = False, generated: date | None = None, password: str = "", jobs: int | None = None,
              progress: Callable[[Generated], None] | None = None) -> list[Generated]:
     """Write one workbook per roster department into `out_dir`; returns what was written."""
+    results = []
+    for item in generate_each(roster, year, out_dir, scheme, force=force, generated=generated, password=password,
+                              jobs=jobs):
+        results.append(item)
+        if progress:
+            progress(item)
+    return results
+
+
+def generate_each(roster: Roster | RosterStore, year: int, out_dir: str | os.PathLike,
+                  scheme: Scheme | str = "national", *, force: bool = False, generated: date | None = None,
+                  password: str = "", jobs: int | None = None) -> Iterator[Generated]:
+    """`generate`, one workbook at a time: yields each as it is written, in roster order.
+
+    Everything is checked before the first workbook is written (limits, names, existing and
+    input files). From a RosterStore, one department at a time is read, sent to a worker and
+    let go, and file names are planned in a temporary file (naming.NamePlan): memory does not
+    grow with the roster. Closing the iterator early stops the run as Ctrl-C does.
+    """
     scheme = load_scheme(scheme) if isinstance(scheme, str) else scheme
-    check_limits(roster)
+    departments: tuple[Department, ...] | RosterStore = roster.departments if isinstance(roster, Roster) else roster
+    check_limits(departments)
     generated = generated or date.today()
     out = Path(out_dir)
-    plan = planned_outputs(roster, year, out)
-    inputs = Inputs(roster.sources)  # a roster kept in the output folder under a workbook's name
-    clashes = [p for _, p in plan if p in inputs]
-    if clashes:
-        raise OutputError([Message("output.is_input", {"path": str(p)}) for p in clashes])
-    check_outputs((p for _, p in plan), force)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(Message("output.unwritable", {"path": str(out), "reason": exc.strerror or str(exc)})) from exc
-    before = snapshot(p for _, p in plan)
-    try:
-        return _write_all(scheme, plan, year, generated, password, force, jobs, progress)
-    except OutputError as exc:  # a full disk: say which workbooks are whole and which were not written
-        if isinstance(exc, PartialWrite):
-            raise
-        raise PartialWrite(exc, *written_since(before)) from exc
+    pairs = roster.names() if isinstance(roster, RosterStore) else ((d.code, d.name) for d in departments)
+    with NamePlan(year, pairs) as names:
+        inputs = Inputs(roster.sources)  # a roster kept in the output folder under a workbook's name
+        clashes = [out / n for n in names if out / n in inputs]
+        if clashes:
+            raise OutputError([Message("output.is_input", {"path": str(p)}) for p in clashes])
+        check_outputs((out / n for n in names), force)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(Message("output.unwritable", {"path": str(out),
+                                                            "reason": exc.strerror or str(exc)})) from exc
+        run = _Run(out, names)
+        try:
+            yield from _write_all(scheme, departments, run, year, generated, password, force, jobs)
+        except OutputError as exc:  # a full disk: say which workbooks are whole and which were not written
+            if isinstance(exc, PartialWrite):
+                raise
+            raise PartialWrite(exc, *run.written_and_not()) from exc
 
 
-def _write_all(scheme: Scheme, plan: list[tuple[Department, Path]], year: int, generated: date, password: str,
-               force: bool, jobs: int | None, progress: Callable[[Generated], None] | None) -> list[Generated]:
+class _Run:
+    """Where a run is, to say after a failure which workbooks were written: those yielded, and of
+    those handed to a worker but not yet yielded (a few), the ones whose file changed since."""
+
+    def __init__(self, out: Path, names: NamePlan) -> None:
+        self.out, self.names = out, names
+        self.done = 0                                  # workbooks yielded: a prefix of the roster
+        self.pending: dict[Path, tuple[int, int, int] | None] = {}  # handed out: the file before
+
+    def start(self, path: Path) -> None:
+        self.pending.update(snapshot([path]))
+
+    def finish(self, path: Path) -> None:
+        del self.pending[path]
+        self.done += 1
+
+    def written_and_not(self) -> tuple[list[Path], list[Path]]:
+        """(written, not written) in roster order."""
+        changed, _ = written_since(self.pending)
+        written, missing = [], []
+        for index, name in enumerate(self.names):
+            path = self.out / name
+            (written if index < self.done or path in changed else missing).append(path)
+        return written, missing
+
+
+def _write_all(scheme: Scheme, departments: Iterable[Department], run: _Run, year: int, generated: date,
+               password: str, force: bool, jobs: int | None) -> Iterator[Generated]:
     jobs = jobs or os.cpu_count() or 1
-    tasks = ((d, path, year, generated, password, force) for d, path in plan)
-    results: list[Generated] = []
+    tasks = ((d, run.out / name, year, generated, password, force) for d, name in zip(departments, run.names))
     with _sigterm_as_interrupt():
-        if jobs <= 1 or len(plan) < PARALLEL_THRESHOLD:
+        if jobs <= 1 or len(run.names) < PARALLEL_THRESHOLD:
             for task in tasks:
+                run.start(task[1])
                 item = _write_one(scheme, *task)
-                results.append(item)
-                if progress:
-                    progress(item)
-            return results
-        chunk = max(1, min(32, len(plan) // (jobs * 4)))
+                run.finish(task[1])
+                yield item
+            return
         stop = multiprocessing.get_context().Event()
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(scheme, stop, os.getpid()))
+        # One department a task, and only a few tasks handed out at a time (Executor.map would
+        # take them all at once): the departments in flight are the only ones in memory.
+        window: deque[tuple[Path, Future[Generated | None]]] = deque()
         try:
-            for item in pool.map(_write_in_worker, tasks, chunksize=chunk):
-                results.append(item)
-                if progress:
-                    progress(item)
+            for task in itertools.chain(tasks, [None]):
+                if task is not None:
+                    run.start(task[1])
+                    window.append((task[1], pool.submit(_write_in_worker, task)))
+                while window and (task is None or len(window) >= IN_FLIGHT_PER_JOB * jobs):
+                    path, future = window.popleft()
+                    item = future.result()
+                    assert item is not None  # None only once the run is stopped
+                    run.finish(path)
+                    yield item
         except BaseException:
-            # Ctrl-C, SIGTERM or a failed file: finish the files being written (each whole), start
-            # no more, not even those of chunks the workers already hold.
+            # Ctrl-C, SIGTERM, a failed file or the caller closing us: finish the files being
+            # written (each whole), start no more, not even those already handed out.
             stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown()
-    return results
 
 
-def check_limits(roster: Roster) -> None:
+def check_limits(departments: Roster | Iterable[Department]) -> None:
     """A roster built in code passes the limits read_roster enforces (perfxl.limits): every
     workbook generated is one the validator accepts, and holds only finite amounts."""
     problems: list[Message] = []
-    for dept in roster.departments:
+    for dept in departments.departments if isinstance(departments, Roster) else departments:
         if len(dept.projects) > MAX_PROJECTS:
             problems.append(Message("generate.too_many_projects", {"code": dept.code, "count": len(dept.projects),
                                                                    "limit": MAX_PROJECTS}))

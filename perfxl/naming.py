@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Iterator
+
+from .scratch import scratch_connection
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _SPACES = re.compile(r"\s+")
@@ -61,23 +63,79 @@ def workbook_names(year: int, departments: Iterable[tuple[str, str]]) -> list[st
     two alike, and alike only in case (Windows and macOS folders ignore case).
 
     Only the colliding names change: each gets a short hash of its department code, so a
-    name does not depend on the roster's order.
+    name does not depend on the roster's order. (NamePlan, as a list.)
     """
-    pairs = list(departments)
-    names = [workbook_name(year, code, name) for code, name in pairs]
-    counts: dict[str, int] = {}
-    for n in names:
-        counts[n.casefold()] = counts.get(n.casefold(), 0) + 1
-    used = {n.casefold() for n in names if counts[n.casefold()] == 1}
-    out: list[str] = []
-    for (code, _), name in zip(pairs, names):
-        if counts[name.casefold()] > 1:
-            stem = name[: -len(SUFFIX)]
-            tag = hashlib.sha256(str(code).encode("utf-8", "surrogatepass")).hexdigest()[:8]
-            name, n = f"{stem}_{tag}{SUFFIX}", 1
-            while name.casefold() in used:  # only a repeated code (the roster refuses those) gets here
-                n += 1
-                name = f"{stem}_{tag}_{n}{SUFFIX}"
-            used.add(name.casefold())
-        out.append(name)
-    return out
+    with NamePlan(year, departments) as plan:
+        return list(plan)
+
+
+class NamePlan:
+    """`workbook_names` for a roster of any size, kept in a private temporary SQLite file
+    (perfxl.scratch) rather than in memory, and read back one name at a time in roster order.
+
+    Whether a name collides depends on every other department's, so all are computed first;
+    with tens of thousands of departments, names and the sets that find collisions would be
+    tens of megabytes in Python, and here they cost none.
+    """
+
+    _BATCH = 1000
+
+    def __init__(self, year: int, departments: Iterable[tuple[str, str]]) -> None:
+        self._conn, self._close = scratch_connection()
+        try:
+            self._plan(year, departments)
+        except BaseException:
+            self._close()
+            raise
+
+    def _plan(self, year: int, departments: Iterable[tuple[str, str]]) -> None:
+        conn = self._conn
+        # taken: the folded name once final (a name no other department shares, or a colliding
+        # one after its tag); NULL while a colliding name waits for its tag.
+        conn.execute("CREATE TABLE plan (seq INTEGER PRIMARY KEY, name TEXT NOT NULL, folded TEXT NOT NULL, "
+                     "tag TEXT NOT NULL, taken TEXT)")
+        insert = "INSERT INTO plan (name, folded, tag) VALUES (?, ?, ?)"
+        batch = []
+        for code, dept_name in departments:
+            name = workbook_name(year, code, dept_name)
+            batch.append((name, name.casefold(), _tag(code)))
+            if len(batch) >= self._BATCH:
+                conn.executemany(insert, batch)
+                batch.clear()
+        conn.executemany(insert, batch)
+        conn.execute("CREATE INDEX plan_folded ON plan (folded)")
+        conn.execute("UPDATE plan SET taken = folded WHERE folded IN "
+                     "(SELECT folded FROM plan GROUP BY folded HAVING COUNT(*) = 1)")
+        conn.execute("CREATE INDEX plan_taken ON plan (taken)")
+        last = 0
+        while colliding := conn.execute("SELECT seq, name, tag FROM plan WHERE taken IS NULL AND seq > ? "
+                                        "ORDER BY seq LIMIT ?", (last, self._BATCH)).fetchall():
+            for seq, name, tag in colliding:
+                stem = name[: -len(SUFFIX)]
+                name, n = f"{stem}_{tag}{SUFFIX}", 1
+                while conn.execute("SELECT 1 FROM plan WHERE taken = ?", (name.casefold(),)).fetchone():
+                    n += 1  # only a repeated code (the roster refuses those) gets here
+                    name = f"{stem}_{tag}_{n}{SUFFIX}"
+                conn.execute("UPDATE plan SET name = ?, taken = ? WHERE seq = ?", (name, name.casefold(), seq))
+                last = seq
+
+    def __len__(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM plan").fetchone()[0]
+
+    def __iter__(self) -> Iterator[str]:
+        """The file names in roster order (a fresh pass each time)."""
+        return (name for (name,) in self._conn.execute("SELECT name FROM plan ORDER BY seq"))
+
+    def close(self) -> None:
+        self._close()
+
+    def __enter__(self) -> NamePlan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _tag(code: str) -> str:
+    """The short hash of a department code that sets a colliding name apart."""
+    return hashlib.sha256(str(code).encode("utf-8", "surrogatepass")).hexdigest()[:8]

@@ -119,21 +119,26 @@ def _generate_blank(projects: int, year: int, out: Path, scheme, force: bool, ge
 
 def _generate_roster(rosters: tuple[str, ...], year: int, out: Path, scheme, force: bool, generated: date,
                      password: str, jobs: int | None, lang: str) -> None:
-    from ..generate import generate
-    from ..roster import read_roster
+    """The roster is staged in a temporary SQLite file and read back one department at a time,
+    and only counts are kept of what was written: memory does not grow with the roster."""
+    from ..generate import generate_each
+    from ..roster import open_roster
 
     started = time.perf_counter()
-    roster = read_roster(list(rosters))
-    total = len(roster.departments)
-    written = []
-    if total >= PROGRESS_BAR_FROM:
-        with click.progressbar(length=total, label=text("gen.progress", lang), file=sys.stderr,
-                               show_pos=True) as bar:
-            written = generate(roster, year, out, scheme, force=force, generated=generated, password=password,
-                               jobs=jobs, progress=lambda item: bar.update(1))
-    else:
-        written = generate(roster, year, out, scheme, force=force, generated=generated, password=password, jobs=jobs,
-                           progress=lambda item: click.echo(text("gen.file", lang, name=item.path.name,
-                                                                 projects=item.projects)))
-    click.echo(text("gen.summary", lang, files=len(written), projects=sum(g.projects for g in written),
-                    out=str(out), scheme=scheme.name, seconds=time.perf_counter() - started))
+    files = projects = 0
+    with open_roster(list(rosters)) as roster:
+        total = len(roster)
+        workbooks = generate_each(roster, year, out, scheme, force=force, generated=generated, password=password,
+                                  jobs=jobs)
+        if total >= PROGRESS_BAR_FROM:
+            with click.progressbar(length=total, label=text("gen.progress", lang), file=sys.stderr,
+                                   show_pos=True) as bar:
+                for item in workbooks:
+                    files, projects = files + 1, projects + item.projects
+                    bar.update(1)
+        else:
+            for item in workbooks:
+                files, projects = files + 1, projects + item.projects
+                click.echo(text("gen.file", lang, name=item.path.name, projects=item.projects))
+    click.echo(text("gen.summary", lang, files=files, projects=projects, out=str(out), scheme=scheme.name,
+                    seconds=time.perf_counter() - started))

@@ -35,7 +35,7 @@ from ..limits import (
     ROSTER_MAX_LINE,
     ROSTER_MAX_ROWS,
 )
-from ..validator.guards import Limits, NotRegular, open_parts, open_regular, special_kind
+from ..validator.guards import Limits, NotRegular, check_parts, open_regular, special_kind
 from .model import (
     DEPARTMENT_COLUMNS,
     DEPARTMENT_SHEET,
@@ -381,9 +381,10 @@ def _guard(path: Path) -> None:
 
     openpyxl would take an .xls for damaged, spend minutes and gigabytes on a compression
     bomb, and follow any part name, so every part is decompressed and checked (no
-    DOCTYPE or ENTITY) here first. Macros and links are harmless to a reader of values.
+    DOCTYPE or ENTITY) here first, as a stream: nothing is kept, openpyxl reads the file
+    again. Macros and links are harmless to a reader of values.
     """
-    finding = open_parts(os.fspath(path), Limits(), every_part=True).finding
+    finding = check_parts(os.fspath(path), Limits())
     if finding is None:
         return
     file = path.name
@@ -522,7 +523,8 @@ def _csv_table(path: Path, problems: list[Message], stack: ExitStack) -> _Table:
     return _Table(path.name, None, header, _csv_body(path, records, problems))
 
 
-def _csv_body(path: Path, records: Iterator[list[str]], problems: list[Message]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def _csv_body(path: Path, records: Iterator[list[str]],
+              problems: list[Message]) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """The data rows of a CSV, cut to MAX_COLUMNS columns. More than MAX_ROWS rows with content
     (header included; blank rows past the limit are passed over) is a problem of the file."""
     number = 1

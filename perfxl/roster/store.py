@@ -16,12 +16,11 @@ on that connection or on a private temporary file (`open_roster`).
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from .. import scratch
 from ..limits import MAX_PROJECTS
 from .model import Department, Project, Roster
 from .reader import (
@@ -173,7 +172,8 @@ def _check_across_rows(conn: sqlite3.Connection, departments: tuple[_Table, dict
     for table, columns, stage, key in ((dept_table, dept_columns, dept_stage, "roster.duplicate_department"),
                                        (project_table, project_columns, project_stage, "roster.duplicate_project")):
         for number, code, first in _rows(
-            conn, f"SELECT s.row, s.code, (SELECT MIN(t.row) FROM {stage} AS t WHERE t.code = s.code) FROM {stage} AS s "
+            conn, f"SELECT s.row, s.code, (SELECT MIN(t.row) FROM {stage} AS t WHERE t.code = s.code) "
+            f"FROM {stage} AS s "
             f"WHERE s.code <> '' AND EXISTS (SELECT 1 FROM {stage} AS t WHERE t.code = s.code AND t.row < s.row) "
             f"ORDER BY s.row"
         ):
@@ -292,9 +292,10 @@ class RosterStore:
 
 
 def open_roster(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> RosterStore:
-    """Read and check a roster (as `read_roster` does) into a private temporary SQLite file:
-    a `RosterStore` to use as a context manager. Raises RosterError, leaving nothing behind."""
-    conn, close = _private_connection()
+    """Read and check a roster (as `read_roster` does) into a private temporary SQLite file
+    (perfxl.scratch: on disk, removed on close and even if the process is killed): a
+    `RosterStore` to use as a context manager. Raises RosterError, leaving nothing behind."""
+    conn, close = scratch.scratch_connection()
     try:
         load_into(conn, paths)
     except BaseException:
@@ -303,32 +304,3 @@ def open_roster(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]
     store = RosterStore(conn)
     store._close = close
     return store
-
-
-def _private_connection() -> tuple[sqlite3.Connection, Callable[[], None]]:
-    """A connection to a new temporary database, and what closes and removes it.
-
-    SQLite's own temporary database (the empty file name) is removed by SQLite, even if the
-    process is killed, and pages to disk beyond a small cache, so memory stays bounded. A
-    build that keeps temporary databases in memory instead (SQLITE_TEMP_STORE=2 or 3; its
-    journal mode says "memory") gets a file in a temporary folder, removed on close.
-    """
-    conn = sqlite3.connect("")
-    folder: str | None = None
-    if _in_memory(conn):
-        conn.close()
-        folder = tempfile.mkdtemp(prefix="perfxl-roster-")
-        conn = sqlite3.connect(os.path.join(folder, "roster.sqlite"))
-    conn.execute("PRAGMA temp_store = FILE")  # the staging tables too
-    conn.execute("PRAGMA synchronous = OFF")  # scratch data: nothing to keep after a crash
-
-    def close() -> None:
-        conn.close()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    return conn, close
-
-
-def _in_memory(conn: sqlite3.Connection) -> bool:
-    return conn.execute("PRAGMA journal_mode").fetchone()[0] == "memory"

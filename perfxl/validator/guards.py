@@ -21,7 +21,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from ..i18n import Message
 from .model import Finding, file_finding
@@ -112,6 +112,21 @@ def open_parts(path: str, limits: Limits = Limits(), *, every_part: bool = False
     Only parts named like XML are kept (the reader parses nothing else); with `every_part`
     every member is kept, for a reader such as openpyxl that follows any name.
     """
+    return _guarded(path, limits, "every" if every_part else "xml")
+
+
+def check_parts(path: str, limits: Limits = Limits()) -> Finding | None:
+    """The finding `open_parts(path, limits, every_part=True)` gives, without keeping the parts.
+
+    For a file another reader parses again itself (openpyxl reading a roster): every member
+    is inflated and scanned for DOCTYPE and ENTITY as a stream and dropped, so the check costs
+    a chunk of memory, not the file's uncompressed size (a 10,000-department roster's sheet
+    is 16 MB of XML).
+    """
+    return _guarded(path, limits, "none").finding
+
+
+def _guarded(path: str, limits: Limits, keep: str) -> Opened:
     try:
         fh = open_regular(path)
     except NotRegular as exc:
@@ -119,10 +134,30 @@ def open_parts(path: str, limits: Limits = Limits(), *, every_part: bool = False
     except OSError as exc:  # unreadable, vanished
         return Opened(finding=file_finding("F01", reason=exc.strerror or type(exc).__name__))
     with fh:
-        return _open_parts(fh, path, limits, every_part)
+        return _open_parts(fh, path, limits, keep)
 
 
-def _open_parts(fh: BinaryIO, path: str, limits: Limits, every_part: bool) -> Opened:
+class _EntityScan:
+    """Whether a member's bytes, seen a piece at a time, hold DOCTYPE or ENTITY (also across pieces)."""
+
+    MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+    OVERLAP = max(len(m) for m in MARKERS) - 1
+
+    def __init__(self) -> None:
+        self.found = False
+        self._tail = b""
+
+    def __call__(self, piece: bytes) -> None:
+        if self.found:
+            return
+        data = self._tail + piece
+        self.found = b"<!" in data and any(m in data for m in self.MARKERS)
+        self._tail = data[-self.OVERLAP:]
+
+
+def _open_parts(fh: BinaryIO, path: str, limits: Limits, keep_parts: str) -> Opened:
+    """`keep_parts`: "xml" (the parts the reader parses), "every" (all), or "none" (each member
+    scanned as it streams; only what the checks below read is kept)."""
     try:
         size = os.fstat(fh.fileno()).st_size
         head = fh.read(8)
@@ -154,9 +189,18 @@ def _open_parts(fh: BinaryIO, path: str, limits: Limits, every_part: bool) -> Op
                                   identity=_odf_identity(fh, zf, names))
                 return Opened(finding=_not_workbook(_zip_kind(names)))
             parts: dict[str, bytes] = {}
+            entity: str | None = None  # keep_parts "none": the first member with an entity declaration
             for info in infos:
-                keep = every_part or info.filename.lower().endswith(XML_SUFFIXES)
-                data = read_member(fh, info, keep=keep)
+                name = info.filename.lower()
+                if keep_parts == "none":
+                    keep = name in (CONTENT_TYPES, "_rels/.rels")
+                    scan = _EntityScan()
+                    data = read_member(fh, info, keep=keep, scan=scan)
+                    if scan.found and entity is None and not name.startswith(MEDIA):
+                        entity = info.filename
+                else:
+                    keep = keep_parts == "every" or name.endswith(XML_SUFFIXES)
+                    data = read_member(fh, info, keep=keep)
                 if keep:
                     parts[info.filename] = data
     except MemoryError:
@@ -165,6 +209,8 @@ def _open_parts(fh: BinaryIO, path: str, limits: Limits, every_part: bool) -> Op
         return Opened(finding=file_finding("F05", "declared", part=exc.part, declared=f"{exc.declared:,}"))
     except Exception as exc:  # BadZipFile (bad CRC too), zlib.error, EOFError, OSError …
         return Opened(finding=file_finding("F01", reason=f"{type(exc).__name__}: {exc}"[:200]))
+    if entity is not None:
+        return Opened(finding=file_finding("F05", "entity", part=entity))
     for name, data in parts.items():
         if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data) and not name.lower().startswith(MEDIA):
             return Opened(finding=file_finding("F05", "entity", part=name))
@@ -267,7 +313,8 @@ class Oversized(Exception):
         self.part, self.declared = part, declared
 
 
-def read_member(fh: BinaryIO, info: zipfile.ZipInfo, *, keep: bool = True) -> bytes:
+def read_member(fh: BinaryIO, info: zipfile.ZipInfo, *, keep: bool = True,
+                scan: Callable[[bytes], None] | None = None) -> bytes:
     """A member's bytes, inflated in steps of CHUNK and never past its declared size.
 
     zipfile.read() inflates a deflate member up to 2 GiB in one call, and a bzip2 or lzma
@@ -276,7 +323,8 @@ def read_member(fh: BinaryIO, info: zipfile.ZipInfo, *, keep: bool = True) -> by
     that ends a little off or fails its CRC is damaged (BadZipFile: flipped bytes inflate
     to garbage of any length). The deflate stream must end exactly at the declared size,
     so a later zipfile read of the same member (openpyxl) inflates no more than that
-    either. With keep=False the bytes are checked and dropped (b""): one chunk of memory.
+    either. With keep=False the bytes are checked and dropped (b""): one chunk of memory;
+    `scan` sees them first, a piece at a time.
     """
     if info.compress_type not in ALLOWED_METHODS:
         raise NotImplementedError(f"compression method {_method(info.compress_type)} of {info.filename}")
@@ -293,8 +341,11 @@ def read_member(fh: BinaryIO, info: zipfile.ZipInfo, *, keep: bool = True) -> by
         nonlocal produced, crc
         if produced + len(piece) > declared + OVERRUN + declared:
             raise Oversized(info.filename, declared)
-        if keep and produced < declared:
-            out.extend(piece[:declared - produced])
+        if produced < declared:
+            if keep:
+                out.extend(piece[:declared - produced])
+            if scan is not None:
+                scan(piece[:declared - produced])
         produced += len(piece)
         crc = zlib.crc32(piece, crc)
 

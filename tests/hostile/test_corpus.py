@@ -913,6 +913,10 @@ def generated_tables() -> str:
               f"| 一个部门（一个工作簿）的项目数 / projects of one department | {limits.MAX_PROJECTS} |",
               f"| 金额（与表中金额的数据验证相同）/ an amount, as the form's data validation | "
               f"0–{limits.MAX_AMOUNT:,.0f} 万元 |", "",
+              "花名册读取时逐行检查并写入临时 SQLite 文件（perfxl/roster/store.py），`perfxl generate` 一次只取一个部门："
+              "内存不随花名册增长，这些上限约束的是时间和磁盘。/ The roster is staged in SQLite as it is read, and "
+              "generate holds one department at a time: memory does not grow with the roster; these limits bound "
+              "time and disk.", "",
               "### 部门看到的提示 / What a department sees", "",
               "| 情况 / situation | 代码 / code | 严重性 | 提示（中文）/ message (zh) |", "|---|---|---|---|"]
     for situation, key in MESSAGE_DOCS:

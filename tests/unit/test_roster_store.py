@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from perfxl import scratch
 from perfxl.errors import RosterError
 from perfxl.roster import read_roster
 from perfxl.roster import store as store_module
@@ -187,11 +188,11 @@ def test_open_roster_keeps_nothing_behind(tmp_path: Path, monkeypatch: pytest.Mo
     # a build keeping SQLite's temporary databases in memory gets a file of its own, removed on close
     temp = tmp_path / "temp"
     temp.mkdir()
-    monkeypatch.setattr(store_module, "_in_memory", lambda conn: True)
-    monkeypatch.setattr(store_module.tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(scratch, "in_memory", lambda conn: True)
+    monkeypatch.setattr(scratch.tempfile, "tempdir", str(temp))
     with open_roster(EXAMPLE) as store:
         assert len(store) == 5
-        assert [p.name for p in temp.rglob("*") if p.is_file()] == ["roster.sqlite"]
+        assert [p.name for p in temp.rglob("*") if p.is_file()] == ["scratch.sqlite"]
     assert not any(temp.iterdir())
     with pytest.raises(RosterError):
         open_roster(roster_csvs(tmp_path / "bad", proj=rows_of(PROJ_HEADER, PROJ_ROWS + [list(PROJ_ROWS[0])])))
