@@ -1,6 +1,7 @@
 # Two commands that work on a fresh machine with only Python 3.11:
-#   make demo   generate the example roster's workbooks into out/, then validate the
-#               sample returned files in examples/returned/ (exit 1 there means findings)
+#   make demo   generate the example roster's workbooks into out/, validate the sample
+#               returned files in examples/returned/ (exit 1 there means findings), then run
+#               a two-wave season: round init, validate --round, status, consolidate
 #   make test   run the test suite (LibreOffice tests need soffice; see .ci/run)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -21,6 +22,16 @@ demo: $(STAMP)
 	$(BIN)/perfxl validate examples/returned/ --year 2025 --roster examples/roster.xlsx \
 		--summary out/校验汇总.xlsx --annotate out/校验结果/ --force -o out/校验报告.html || test $$? -eq 1
 	$(BIN)/perfxl validate examples/returned/ --year 2025 --roster examples/roster.xlsx || test $$? -eq 1
+	@echo "--- the season: a round in two waves (out/2025自评) ---"
+	rm -rf out/2025自评
+	$(BIN)/perfxl round init out/2025自评 --roster examples/roster.xlsx --year 2025 --deadline 2026-03-31
+	$(BIN)/perfxl validate examples/returned/ --round out/2025自评 --annotate out/第1批退回/ --force \
+		-o out/第1批校验报告.html || test $$? -eq 1
+	$(BIN)/perfxl validate examples/resubmitted/ --round out/2025自评 --annotate out/第2批退回/ --force \
+		|| test $$? -eq 1
+	$(BIN)/perfxl status --round out/2025自评 -o out/提交情况.xlsx --force
+	$(BIN)/perfxl status --round out/2025自评
+	$(BIN)/perfxl consolidate --round out/2025自评 -o out/2025自评汇总.xlsx --report out/2025自评情况报告.docx --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -18,6 +18,11 @@ register({
     "gen.need_roster": ("请用 --roster 指定花名册，或用 --blank --projects N 生成空白表。",
                         "Give a roster with --roster, or use --blank --projects N for a blank workbook."),
     "gen.need_out": ("请用 --out 指定输出位置。", "Give an output location with --out."),
+    "gen.need_year": ("请用 --year 指定评价年度（或用 --round 指定评价轮次文件夹）。",
+                      "Give the year with --year (or a round folder with --round)."),
+    "gen.round_alone": ("--round 已记录花名册、年度和方案：不能再同时使用 --roster、--year、--scheme、--blank 或 --projects。",
+                        "--round holds the roster, year and scheme: --roster, --year, --scheme, --blank and "
+                        "--projects cannot be used with it."),
     "gen.blank_roster": ("--blank 与 --roster 不能同时使用。", "--blank and --roster cannot be used together."),
     "gen.projects_without_blank": ("--projects 只用于 --blank。", "--projects is only used with --blank."),
     "gen.blank_needs_projects": ("--blank 需要 --projects N（项目数，可为 0）。",
@@ -49,11 +54,14 @@ def _parse_date(value: str | None, lang: str) -> date:
 @click.option("--roster", "rosters", multiple=True, type=click.Path(), metavar="FILE",
               help="花名册：.xlsx（工作表“部门”“项目”），或两个 CSV（UTF-8/GBK），或含它们的文件夹。"
                    " / Roster: an .xlsx, two CSV files, or a folder holding them.")
-@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="评价年度 / the year evaluated.")
+@click.option("--round", "round_dir", type=click.Path(), metavar="DIR",
+              help="评价轮次文件夹（perfxl round init）：用其花名册、年度和方案 / a round folder: its roster, year "
+                   "and scheme are used.")
+@click.option("--year", type=click.IntRange(2000, 2100), help="评价年度（用 --round 时不必给）/ the year evaluated.")
 @click.option("-o", "--out", type=click.Path(), help="输出文件夹（--blank 时为文件名）/ output folder (a file with --blank).")
-@click.option("--scheme", default="national", show_default=True, metavar="NAME|PATH",
+@click.option("--scheme", default=None, metavar="NAME|PATH",
               help="评分方案：自带方案的名称（见 perfxl schemes）或 TOML 文件路径 / a bundled scheme's name "
-                   "(see perfxl schemes) or a TOML file path.")
+                   "(see perfxl schemes) or a TOML file path. 默认 national / default national.")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件 / overwrite existing files.")
 @click.option("--blank", is_flag=True, help="生成空白表：项目名称和预算由单位填写 / a blank workbook with input names and budgets.")
 @click.option("--projects", type=click.IntRange(0, MAX_PROJECTS), default=None, help="空白表的项目数 / projects in a blank workbook.")
@@ -65,7 +73,8 @@ def _parse_date(value: str | None, lang: str) -> date:
                    "/ password of the sheet and workbook-structure protection.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认 CPU 核数）/ worker processes.")
 @LANG_OPTION
-def generate_command(rosters: tuple[str, ...], year: int, out: str | None, scheme: str, force: bool, blank: bool,
+def generate_command(rosters: tuple[str, ...], round_dir: str | None, year: int | None, out: str | None,
+                     scheme: str | None, force: bool, blank: bool,
                      projects: int | None, date_text: str | None, password: str, jobs: int | None,
                      lang: str | None) -> None:
     """生成自评工作簿：每个部门一个文件，下发数据和公式已锁定。
@@ -79,6 +88,7 @@ def generate_command(rosters: tuple[str, ...], year: int, out: str | None, schem
       perfxl generate --roster examples/roster.xlsx --year 2025 --out out/ --scheme province-example
       perfxl generate --roster examples/roster.xlsx --year 2025 --out out/ --scheme 我省方案.toml
       perfxl generate --blank --projects 3 --year 2025 -o 空白自评表.xlsx
+      perfxl generate --round 2025自评 --out out/
     """
     lang = lang_of()
     from ..scheme import load_scheme
@@ -86,6 +96,14 @@ def generate_command(rosters: tuple[str, ...], year: int, out: str | None, schem
     generated = _parse_date(date_text, lang)
     if not out:
         raise click.UsageError(text("gen.need_out", lang))
+    if round_dir:
+        if rosters or blank or year is not None or scheme is not None or projects is not None:
+            raise click.UsageError(text("gen.round_alone", lang))
+        _generate_round(round_dir, Path(out), force, generated, password, jobs, lang)
+        return
+    if year is None:
+        raise click.UsageError(text("gen.need_year", lang))
+    scheme = scheme or "national"
     if blank:
         if rosters:
             raise click.UsageError(text("gen.blank_roster", lang))
@@ -121,24 +139,41 @@ def _generate_roster(rosters: tuple[str, ...], year: int, out: Path, scheme, for
                      password: str, jobs: int | None, lang: str) -> None:
     """The roster is staged in a temporary SQLite file and read back one department at a time,
     and only counts are kept of what was written: memory does not grow with the roster."""
-    from ..generate import generate_each
     from ..roster import open_roster
+
+    with open_roster(list(rosters)) as roster:
+        _write_each(roster, year, out, scheme, force, generated, password, jobs, lang)
+
+
+def _generate_round(round_dir: str, out: Path, force: bool, generated: date, password: str, jobs: int | None,
+                    lang: str) -> None:
+    """The round's roster, year and scheme, as recorded at `round init`: the same workbooks as
+    `--roster … --year … --scheme …` gave that day."""
+    from ..round.season import Round
+
+    with Round.open(round_dir) as rnd:
+        info = rnd.info
+        _write_each(rnd.roster(), info.year, out, info.scheme, force, generated, password, jobs, lang)
+
+
+def _write_each(roster, year: int, out: Path, scheme, force: bool, generated: date, password: str,  # noqa: ANN001
+                jobs: int | None, lang: str) -> None:
+    from ..generate import generate_each
 
     started = time.perf_counter()
     files = projects = 0
-    with open_roster(list(rosters)) as roster:
-        total = len(roster)
-        workbooks = generate_each(roster, year, out, scheme, force=force, generated=generated, password=password,
-                                  jobs=jobs)
-        if total >= PROGRESS_BAR_FROM:
-            with click.progressbar(length=total, label=text("gen.progress", lang), file=sys.stderr,
-                                   show_pos=True) as bar:
-                for item in workbooks:
-                    files, projects = files + 1, projects + item.projects
-                    bar.update(1)
-        else:
+    total = len(roster)
+    workbooks = generate_each(roster, year, out, scheme, force=force, generated=generated, password=password,
+                              jobs=jobs)
+    if total >= PROGRESS_BAR_FROM:
+        with click.progressbar(length=total, label=text("gen.progress", lang), file=sys.stderr,
+                               show_pos=True) as bar:
             for item in workbooks:
                 files, projects = files + 1, projects + item.projects
-                click.echo(text("gen.file", lang, name=item.path.name, projects=item.projects))
+                bar.update(1)
+    else:
+        for item in workbooks:
+            files, projects = files + 1, projects + item.projects
+            click.echo(text("gen.file", lang, name=item.path.name, projects=item.projects))
     click.echo(text("gen.summary", lang, files=files, projects=projects, out=str(out), scheme=scheme.name,
                     seconds=time.perf_counter() - started))

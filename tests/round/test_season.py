@@ -202,3 +202,22 @@ def test_the_guides_python_example_runs(tmp_path: Path, monkeypatch: pytest.Monk
     exec(compile(code, "finance-office-guide.md", "exec"), scope)  # noqa: S102 - the documented example itself
     assert (tmp_path / "2025自评汇总.xlsx").is_file()
     assert {e.code for e in scope["consolidation"].entries if e.figures} == {"101001", "101002", "101003", "101005"}
+
+
+def test_generate_from_the_round(tmp_path: Path) -> None:
+    """The round's roster, year and scheme give the workbooks `--roster --year --scheme` gave."""
+    folder = tmp_path / "r"
+    assert run("round", "init", str(folder), "--roster", str(ROSTER), "--year", "2025",
+               "--scheme", "province-example")[0] == 0
+    code, out = run("generate", "--round", str(folder), "--out", str(tmp_path / "a"), "--date", "2026-01-05")
+    assert code == 0, out
+    code, out = run("generate", "--roster", str(ROSTER), "--year", "2025", "--scheme", "province-example",
+                    "--out", str(tmp_path / "b"), "--date", "2026-01-05")
+    assert code == 0, out
+    a = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len(a) == 5 and a == sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert all((tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes() for n in a)
+    code, out = run("generate", "--round", str(folder), "--year", "2025", "--out", str(tmp_path / "c"))
+    assert code == 2 and "--round" in out
+    code, out = run("generate", "--roster", str(ROSTER), "--out", str(tmp_path / "c"))
+    assert code == 2 and "--year" in out
