@@ -106,8 +106,12 @@ def test_three_waves(waves: dict[str, Path]) -> None:
     assert by_code["101003"]["errors"] == 2
     assert by_code["101002"]["status"] == "passed" and by_code["101004"]["status"] == "failed"
 
-    code, out = run("validate", str(waves["w3"]), "--round", str(folder))
+    code, out = run("validate", str(waves["w3"]), "--round", str(folder), "--annotate", str(waves["top"] / "退回"))
     assert "与第 1 次提交相同" in out                                  # 101004 sent the same file again
+    import openpyxl
+
+    copy = next((waves["top"] / "退回").glob("2025_101004_*_校验结果.xlsx"))
+    assert "与第 1 次提交相同" in openpyxl.load_workbook(copy).worksheets[0]["A3"].value  # on the result sheet too
     s = _status(folder)
     by_code = {d["code"]: d for d in s["departments"]}
     assert by_code["101003"]["status"] == "passed" and by_code["101003"]["submissions"] == 3
@@ -124,8 +128,6 @@ def test_three_waves(waves: dict[str, Path]) -> None:
     result, report = waves["top"] / "汇总.xlsx", waves["top"] / "报告.docx"
     code, out = run("consolidate", "--round", str(folder), "-o", str(result), "--report", str(report))
     assert code == 0, out
-    import openpyxl
-
     book = openpyxl.load_workbook(result)
     projects = [r for r in book["项目明细"].iter_rows(min_row=3, values_only=True) if r[0]]
     assert sorted({r[0] for r in projects}) == ["101001", "101002", "101003"]
