@@ -371,7 +371,10 @@ def corpus_cases() -> tuple[Case, ...]:
         Case("year_2024.xlsx", {"F08"}, clean(8, YEAR - 1), "a clean return of the 2024 round", readable=True),
         Case("older_template.xlsx", {"F07"}, older_version(9), "template_version edited to 0.9"),
         Case("dept10_first.xlsx", {"F09"}, clean(10), "one department's file …", readable=True),
-        Case("dept10_resent.xlsx", {"F09"}, clean(10), "… sent twice", readable=True),
+        Case("dept10_resent.xlsx", {"F09"}, rezip(clean(10), level=9), "… sent again, saved anew (other bytes)",
+             readable=True),
+        Case("dept10_copy.xlsx", {"F09"}, clean(10), "… and a byte-identical copy of the first: counted once",
+             readable=True),
         Case("good_a.xlsx", set(), clean(12), "a clean return", readable=True),
         Case("good_b.xlsx", set(), clean(13), "another clean return", readable=True),
     )
@@ -440,7 +443,8 @@ NAMES = ("empty.xlsx", "truncated.xlsx", "random_bytes.xlsx", "not_a_workbook.xl
 
 def test_every_case_is_checked_alone() -> None:
     """NAMES (the parametrisation below) lists every case but the F09 pair, which needs its batch."""
-    assert set(NAMES) | {"dept10_first.xlsx", "dept10_resent.xlsx"} == {c.name for c in corpus_cases()}
+    assert set(NAMES) | {"dept10_first.xlsx", "dept10_resent.xlsx", "dept10_copy.xlsx"} == \
+        {c.name for c in corpus_cases()}
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -223,3 +223,11 @@ def test_generate_from_the_round(tmp_path: Path) -> None:
     assert code == 2 and "--round" in out
     code, out = run("generate", "--roster", str(ROSTER), "--out", str(tmp_path / "c"))
     assert code == 2 and "--year" in out
+
+
+def test_identical_copies_are_not_rivals_without_a_round_too(tmp_path: Path) -> None:
+    """A department's file saved twice under two names, byte for byte: one send, not F09."""
+    shutil.copy(returned("101002"), tmp_path / "a.xlsx")
+    shutil.copy(returned("101002"), tmp_path / "b.xlsx")
+    code, out = run("validate", str(tmp_path), "--year", "2025", "--format", "json")
+    assert code == 0 and "F09" not in out
