@@ -7,7 +7,6 @@ import importlib.util
 import json
 import shutil
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
