@@ -23,7 +23,7 @@ from ..atomic import write_atomic
 from ..errors import OutputError
 from ..i18n import Message, register, text
 from ..layout import paging
-from ..scoring import round2
+from ..scoring import PERCENT_UNITS, QUALITATIVE, Percent, round2
 from .consolidation import Consolidation, FAILED, MISSING, PASSED_WARNINGS
 from .stats import Amounts, Stats, compute, percent_text, status_text
 
@@ -79,8 +79,9 @@ register({
     "round_book.status": ("状态", "Status"),
     "round_book.errors": ("错误数", "Errors"),
     "round_book.projects": ("项目数", "Projects"),
-    "round_book.dept_budget": ("部门整体全年预算数（万元）", "Department budget (10k yuan)"),
-    "round_book.dept_executed": ("部门整体全年执行数（万元）", "Department executed (10k yuan)"),
+    # Headers wrap: a "\n" where a long one breaks best (before a bracketed unit, _header_text).
+    "round_book.dept_budget": ("部门整体\n全年预算数（万元）", "Department budget (10k yuan)"),
+    "round_book.dept_executed": ("部门整体\n全年执行数（万元）", "Department executed (10k yuan)"),
     "round_book.dept_score": ("部门整体得分", "Department score"),
     "round_book.dept_grade": ("部门整体等级", "Department grade"),
     "round_book.submissions": ("提交次数", "Submissions"),
@@ -89,9 +90,7 @@ register({
     "round_book.level": ("一级指标", "Level"),
     "round_book.category": ("二级指标", "Category"),
     "round_book.indicator": ("三级指标", "Indicator"),
-    "round_book.op": ("指标性质", "Operator"),
     "round_book.target": ("年度指标值", "Target"),
-    "round_book.unit": ("计量单位", "Unit"),
     "round_book.actual": ("实际完成值", "Actual"),
     "round_book.weight": ("分值", "Weight"),
     "round_book.indicator_reason": ("偏差原因分析及改进措施", "Reason and remedy"),
@@ -115,6 +114,9 @@ SHEETS = ("overview", "projects", "departments", "low_grades", "low_rates", "unm
 # Characters an xlsx cannot hold; a returned file can carry them into a name or a reason.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MAX_WIDTH = 32  # wider text wraps, as in the tracking summary
+_NAME_WIDTH = 36  # a department name column: the longest names (16 characters) on one line
+# 整改-未完成的指标: ten columns on one landscape page at about 95% (Excel's geometry).
+_UNMET_CAPS = {0: 18, 1: 20, 3: 14, 4: 20, 5: 14, 6: 14, 9: 26}
 _FONT_PT = 11
 _AMOUNT, _SCORE, _RATE, _INT = "#,##0.00", "0.00", "0.00%", "0"
 _TIME = "yyyy-mm-dd hh:mm"
@@ -168,6 +170,7 @@ class _Styles:
         self.text = book.add_format(base)
         self.wrap = book.add_format({**base, "text_wrap": True})
         self.left = book.add_format({**base, "align": "left"})
+        self.center = book.add_format({**base, "align": "center"})  # a grade: clear of the score beside it
         self.int = book.add_format({**base, "num_format": _INT})
         self.score = book.add_format({**base, "num_format": _SCORE})
         self.amount = book.add_format({**base, "num_format": _AMOUNT})
@@ -182,6 +185,7 @@ class _Styles:
         # The overview prints without gridlines: its tables carry their own borders.
         boxed = {**base, "border": 1, "border_color": "#98A2B3"}
         self.box_text = book.add_format(boxed)
+        self.box_center = book.add_format({**boxed, "align": "center"})
         self.box_int = book.add_format({**boxed, "num_format": _INT})
         self.box_score = book.add_format({**boxed, "num_format": _SCORE})
         self.box_amount = book.add_format({**boxed, "num_format": _AMOUNT})
@@ -216,14 +220,33 @@ def _timestamp(value: str | None) -> datetime | str | None:
         return value
 
 
-class _Writer:
-    """Writes values with their formats and tracks column widths for CJK text."""
+_BRACKET = re.compile(r"^(.+?)\s*([（(][^（()）]*[)）])$")  # "全年预算数（万元）": a header and its unit
 
-    def __init__(self, ws: Worksheet, styles: _Styles, columns: int) -> None:
+
+def _header_text(value: str) -> str:
+    """A long header with a bracketed unit breaks before the bracket, never inside it:
+    "全年预算数（万元）" → "全年预算数\n（万元）"."""
+    head, _, last = value.rpartition("\n")
+    match = _BRACKET.match(last)
+    if match is None or _width(last) <= 10:
+        return value
+    return f"{head}\n" * bool(head) + f"{match.group(1)}\n{match.group(2)}"
+
+
+class _Writer:
+    """Writes values with their formats and tracks column widths for CJK text.
+
+    `caps` sets a column's widest width (default _MAX_WIDTH): longer text wraps there."""
+
+    def __init__(self, ws: Worksheet, styles: _Styles, columns: int, caps: dict[int, int] | None = None) -> None:
         self.ws = ws
         self.styles = styles
         self.widths = [0] * columns
+        self.caps = [(caps or {}).get(col, _MAX_WIDTH) for col in range(columns)]
         self.wrapped: list[tuple[int, int, str]] = []
+
+    def cap(self, col: int) -> int:
+        return self.caps[col] if col < len(self.caps) else _MAX_WIDTH
 
     def put(self, row: int, col: int, value: Any, fmt: Any = None, measure: bool = True) -> None:
         s = self.styles
@@ -248,28 +271,36 @@ class _Writer:
                 shown = f"{value:,.2f}"
         else:
             shown = _clean(str(value))
-            if fmt is None and max(_width(x) for x in shown.split("\n")) + 2 > _MAX_WIDTH:
+            if fmt is None and max(_width(x) for x in shown.split("\n")) + 2 > self.cap(col):
                 fmt = s.wrap
             if fmt is s.wrap:
                 self.wrapped.append((row, col, shown))
             self.ws.write_string(row, col, shown, fmt or s.text)
         if measure and col < len(self.widths):
             width = max(_width(x) for x in shown.split("\n")) + 2
-            self.widths[col] = max(self.widths[col], min(_MAX_WIDTH, width))
+            self.widths[col] = max(self.widths[col], min(self.cap(col), width))
 
     def header(self, row: int, col: int, value: str) -> None:
-        """A header cell: it wraps, so a long one is measured as two lines."""
-        shown = _clean(value)
+        """A header cell: it wraps (before a bracketed unit first), so a long line is measured as two."""
+        shown = _header_text(_clean(value))
         self.ws.write_string(row, col, shown, self.styles.header)
-        width = _width(shown)
-        self.widths[col] = max(self.widths[col], (width if width <= 16 else (width + 1) // 2) + 2)
+        self.wrapped.append((row, col, shown))
+        for line in shown.split("\n"):
+            width = _width(line)
+            self.widths[col] = max(self.widths[col], (width if width <= 16 else (width + 1) // 2) + 2)
 
     def apply_widths(self, minimum: int = 8) -> None:
         for col, width in enumerate(self.widths):
-            self.ws.set_column(col, col, max(minimum, width))
+            self.widths[col] = max(minimum, width)
+            self.ws.set_column(col, col, self.widths[col])
+
+    def px(self) -> int:
+        """The columns' width in pixels, as Excel lays them out (after apply_widths)."""
+        return sum(paging.column_px(width) for width in self.widths)
 
     def wrap_heights(self, fixed: dict[int, float] | None = None) -> None:
-        """Rows tall enough for their wrapped text: LibreOffice does not grow them on load."""
+        """Rows tall enough for their wrapped text (headers included): LibreOffice does not grow
+        them on load. `fixed` gives rows their least height."""
         heights: dict[int, float] = dict(fixed or {})
         for row, col, shown in self.wrapped:
             lines = paging.text_lines(shown, paging.column_px(max(8, self.widths[col])), _FONT_PT)
@@ -298,22 +329,24 @@ def _print_setup(ws: Worksheet, lang: str, landscape: bool, header_rows: tuple[i
 # --- list sheets ----------------------------------------------------------------------------------
 
 def _table(book: xlsxwriter.Workbook, styles: _Styles, name: str, caption: str, headers: Sequence[str],
-           rows: Sequence[Sequence[tuple[Any, Any]]], lang: str) -> Worksheet:
-    """A caption row, a header row and the data: frozen header, autofilter, A4 landscape."""
+           rows: Sequence[Sequence[tuple[Any, Any]]], lang: str, caps: dict[int, int] | None = None) -> Worksheet:
+    """A caption row, a header row and the data: frozen header, autofilter, A4 landscape.
+    The caption spans the table (merged), so the printed gridlines draw no empty boxes beside it."""
     ws = book.add_worksheet(name)
-    w = _Writer(ws, styles, len(headers))
-    ws.write_string(0, 0, _clean(caption), styles.caption)
-    ws.set_row(0, 24)
+    w = _Writer(ws, styles, len(headers), caps)
+    if len(headers) > 1:
+        ws.merge_range(0, 0, 0, len(headers) - 1, _clean(caption), styles.caption)
+    else:
+        ws.write_string(0, 0, _clean(caption), styles.caption)
     for col, header in enumerate(headers):
         w.header(1, col, header)
-    ws.set_row(1, 32)
     for r, row in enumerate(rows, start=2):
         for col, (value, fmt) in enumerate(row):
             w.put(r, col, value, fmt)
     ws.freeze_panes(2, 0)
     ws.autofilter(1, 0, max(len(rows) + 1, 2), len(headers) - 1)
     w.apply_widths()
-    w.wrap_heights()
+    w.wrap_heights(fixed={0: 24, 1: 32})
     _print_setup(ws, lang, landscape=True, header_rows=(0, 1))
     return ws
 
@@ -322,11 +355,11 @@ def _projects(book: xlsxwriter.Workbook, s: _Styles, c: Consolidation, stats: St
     keys = ("dept_code", "dept_name", "project_code", "project_name", "budget", "executed", "rate", "score", "grade")
     rows = [[(p.entry.code, None), (p.entry.name, None), (p.project.code, None), (p.project.name, None),
              (_amount(p.project.budget), s.amount), (_amount(p.project.executed), s.amount),
-             (p.project.rate, s.rate), (p.project.score, s.score), (p.project.grade, None)]
+             (p.project.rate, s.rate), (p.project.score, s.score), (p.project.grade, s.center)]
             for p in stats.projects]
     _table(book, s, text("round_book.sheet.projects", lang),
            text("round_book.caption.projects", lang, year=c.year, count=len(stats.projects)),
-           [text(f"round_book.{k}", lang) for k in keys], rows, lang)
+           [text(f"round_book.{k}", lang) for k in keys], rows, lang, caps={1: _NAME_WIDTH})
 
 
 def _status_format(s: _Styles, status: str) -> Any:
@@ -344,21 +377,21 @@ def _departments(book: xlsxwriter.Workbook, s: _Styles, c: Consolidation, stats:
                      (d.projects, s.int),
                      (_amount(t.budget) if t else None, s.amount), (_amount(t.executed) if t else None, s.amount),
                      (t.rate if t else None, s.rate), (t.score if t else None, s.score),
-                     (t.grade if t else None, None)])
+                     (t.grade if t else None, s.center)])
     _table(book, s, text("round_book.sheet.departments", lang),
            text("round_book.caption.departments", lang, year=c.year, count=stats.roster),
-           [text(f"round_book.{k}", lang) for k in keys], rows, lang)
+           [text(f"round_book.{k}", lang) for k in keys], rows, lang, caps={1: _NAME_WIDTH})
 
 
 def _low_grades(book: xlsxwriter.Workbook, s: _Styles, stats: Stats, lang: str) -> None:
     keys = ("dept_code", "dept_name", "project_code", "project_name", "score", "grade", "budget", "executed", "rate")
     rows = [[(p.entry.code, None), (p.entry.name, None), (p.project.code, None), (p.project.name, None),
-             (p.project.score, s.score), (p.project.grade, None), (_amount(p.project.budget), s.amount),
+             (p.project.score, s.score), (p.project.grade, s.center), (_amount(p.project.budget), s.amount),
              (_amount(p.project.executed), s.amount), (p.project.rate, s.rate)] for p in stats.low_grades]
     grades = ("、" if lang == "zh" else ", ").join(stats.rectify_grades) or text("round_book.none", lang)
     _table(book, s, text("round_book.sheet.low_grades", lang),
            text("round_book.caption.low_grades", lang, grades=grades, count=len(rows)),
-           [text(f"round_book.{k}", lang) for k in keys], rows, lang)
+           [text(f"round_book.{k}", lang) for k in keys], rows, lang, caps={1: _NAME_WIDTH})
 
 
 def _low_rates(book: xlsxwriter.Workbook, s: _Styles, stats: Stats, lang: str) -> None:
@@ -369,29 +402,48 @@ def _low_rates(book: xlsxwriter.Workbook, s: _Styles, stats: Stats, lang: str) -
             for p in stats.low_rates]
     _table(book, s, text("round_book.sheet.low_rates", lang),
            text("round_book.caption.low_rates", lang, threshold=percent_text(stats.reason_below), count=len(rows)),
-           [text(f"round_book.{k}", lang) for k in keys], rows, lang)
+           [text(f"round_book.{k}", lang) for k in keys], rows, lang, caps={1: _NAME_WIDTH})
+
+
+def _figure_text(value: float | str | None, unit: str | None, op: str | None = None) -> str | None:
+    """An indicator value as the form states it, its operator and unit included: "≥95%",
+    "≤146.68万元", "有效提升" (a 定性 target). A value typed as a percentage (98%) shows as one."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        percent = isinstance(value, Percent)
+        number = float(value) * 100 if percent else float(value)
+        shown = f"{round(number, 6):.6f}".rstrip("0").rstrip(".")
+        if percent:
+            shown += "%"
+            unit = None if unit in PERCENT_UNITS else unit
+    else:
+        shown = str(value)
+    prefix = op if op and op != QUALITATIVE else ""
+    return f"{prefix}{shown}{unit or ''}"
 
 
 def _unmet(book: xlsxwriter.Workbook, s: _Styles, stats: Stats, lang: str) -> None:
-    keys = ("dept_code", "dept_name", "project_code", "project_name", "level", "category", "indicator", "op",
-            "target", "unit", "actual", "weight", "score", "indicator_reason")
+    """One row per indicator below its target, printable at a readable size: the department and
+    project by name (their codes are on 项目明细 and 部门汇总), the target with its operator and
+    unit, the actual value with its unit, and the long texts wrapped in narrower columns."""
+    keys = ("dept_name", "project_name", "level", "category", "indicator", "target", "actual", "weight", "score",
+            "indicator_reason")
     rows = []
     for u in stats.unmet:
         i = u.indicator
-        project = (u.project.code, u.project.name) if u.project else (None, text("round_book.department_wide", lang))
-        rows.append([(u.entry.code, None), (u.entry.name, None), (project[0], None), (project[1], None),
-                     (i.level, None), (i.category, None), (i.name, None), (i.op, None), (i.target, s.left),
-                     (i.unit, None), (i.actual, s.left), (i.weight, s.score), (i.score, s.score),
-                     (i.reason, s.wrap if i.reason else None)])
+        project = u.project.name if u.project else text("round_book.department_wide", lang)
+        rows.append([(u.entry.name, None), (project, None), (i.level, None), (i.category, None), (i.name, None),
+                     (_figure_text(i.target, i.unit, i.op), None), (_figure_text(i.actual, i.unit), None),
+                     (i.weight, s.score), (i.score, s.score), (i.reason, s.wrap if i.reason else None)])
     _table(book, s, text("round_book.sheet.unmet", lang), text("round_book.caption.unmet", lang, count=len(rows)),
-           [text(f"round_book.{k}", lang) for k in keys], rows, lang)
+           [text(f"round_book.{k}", lang) for k in keys], rows, lang, caps=_UNMET_CAPS)
 
 
 # --- 总览 -------------------------------------------------------------------------------------------
 
 _OVERVIEW_COLUMNS = 5
-_CHART_WIDTH = 640  # about the five columns of tables above it
-_CHART_HEIGHT = 300
+_CHART_HEIGHT = 300  # the charts are as wide as the tables: the five columns' width (_Writer.px)
 _ROW_PX = 20
 _BAR_PX = 24  # per department in the score chart …
 _SCORE_CHART_MAX = 4000  # … up to a height a screen and a printer still handle (about 160 departments)
@@ -400,7 +452,7 @@ _SCORE_CHART_MAX = 4000  # … up to a height a screen and a printer still handl
 def _overview(book: xlsxwriter.Workbook, s: _Styles, c: Consolidation, stats: Stats, lang: str) -> None:
     name = text("round_book.sheet.overview", lang)
     ws = book.add_worksheet(name)
-    w = _Writer(ws, s, _OVERVIEW_COLUMNS)
+    w = _Writer(ws, s, _OVERVIEW_COLUMNS, caps={0: _NAME_WIDTH})  # column A: labels and department names
     ws.merge_range(0, 0, 0, _OVERVIEW_COLUMNS - 1, text("round_book.title", lang, year=c.year), s.title)
     ws.set_row(0, 30)
     row = 2
@@ -453,40 +505,48 @@ def _overview(book: xlsxwriter.Workbook, s: _Styles, c: Consolidation, stats: St
     row += 1
 
     # Printed: the tables, then both distribution charts on a page of their own, then the scores.
+    # The charts go in once the columns' widths are known: each is as wide as the tables.
     breaks = [row]
-    grade_chart = _column_chart(book, lang, text("round_book.chart.grades", lang), name, grade_first, grade_last,
-                                series=((1, "projects_n"), (3, "departments_n")))
-    ws.insert_chart(row, 0, grade_chart)
+    grade_at = row
     row += _CHART_HEIGHT // _ROW_PX + 1
-    band_chart = _column_chart(book, lang, text("round_book.chart.bands", lang), name, band_first, band_last,
-                               series=((1, "projects_n"),))
-    ws.insert_chart(row, 0, band_chart)
+    band_at = row
     row += _CHART_HEIGHT // _ROW_PX + 1
 
     breaks.append(row)
     scored = stats.scored_departments
+    # The department's name in column A, wide for the labels anyway; the code beside it.
     row = _section(ws, w, s, row, text("round_book.scores", lang),
-                   [text(f"round_book.{k}", lang) for k in ("dept_code", "dept_name", "dept_score", "dept_grade",
+                   [text(f"round_book.{k}", lang) for k in ("dept_name", "dept_code", "dept_score", "dept_grade",
                                                             "rate")])
+    score_chart = None
     if not scored:
         w.put(row, 0, text("round_book.no_scores", lang), s.note, measure=False)
     else:
         first = row
         for d in scored:
             assert d.table is not None
-            for col, (value, fmt) in enumerate(((d.entry.code, s.box_text), (d.entry.name, s.box_text),
-                                                (d.table.score, s.box_score), (d.table.grade, s.box_text),
+            for col, (value, fmt) in enumerate(((d.entry.name, s.box_text), (d.entry.code, s.box_text),
+                                                (d.table.score, s.box_score), (d.table.grade, s.box_center),
                                                 (d.table.rate, s.box_rate))):
                 w.put(row, col, value, fmt)
             row += 1
         top = max([c.scheme.total_weight] + [d.table.score for d in scored
                                              if d.table is not None and d.table.score is not None
                                              and math.isfinite(d.table.score)])
-        ws.insert_chart(row + 1, 0, _score_chart(book, lang, name, first, row - 1, math.ceil(top)))
+        score_chart = (row + 1, first, row - 1, math.ceil(top))
 
     w.widths[0] = max(w.widths[0], 24)
     w.widths[1:] = [max(x, 14) for x in w.widths[1:]]
     w.apply_widths()
+    width = w.px()
+    ws.insert_chart(grade_at, 0, _column_chart(book, lang, text("round_book.chart.grades", lang), name, grade_first,
+                                               grade_last, series=((1, "projects_n"), (3, "departments_n")),
+                                               width=width))
+    ws.insert_chart(band_at, 0, _column_chart(book, lang, text("round_book.chart.bands", lang), name, band_first,
+                                              band_last, series=((1, "projects_n"),), width=width))
+    if score_chart is not None:
+        at, first, last, top = score_chart
+        ws.insert_chart(at, 0, _score_chart(book, lang, name, first, last, top, width=width))
     w.wrap_heights()
     _print_setup(ws, lang, landscape=False, header_rows=None, gridlines=False)
     ws.set_h_pagebreaks(breaks)
@@ -520,7 +580,7 @@ def _count_row(w: _Writer, s: _Styles, row: int, label: str, projects: int, all_
 
 
 def _column_chart(book: xlsxwriter.Workbook, lang: str, title: str, sheet: str, first: int, last: int,
-                  series: Sequence[tuple[int, str]]) -> Any:
+                  series: Sequence[tuple[int, str]], width: int) -> Any:
     """A column chart of counts: categories in column A, one series per (column, label key)."""
     chart = book.add_chart({"type": "column"})
     for col, key in series:
@@ -532,24 +592,26 @@ def _column_chart(book: xlsxwriter.Workbook, lang: str, title: str, sheet: str, 
     chart.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#E4E7EC"}},
                       "num_format": "0"})
     chart.set_legend({"position": "bottom"} if len(series) > 1 else {"none": True})
-    chart.set_size({"width": _CHART_WIDTH, "height": _CHART_HEIGHT})
+    chart.set_size({"width": width, "height": _CHART_HEIGHT})
     return chart
 
 
-def _score_chart(book: xlsxwriter.Workbook, lang: str, sheet: str, first: int, last: int, top: float) -> Any:
+def _score_chart(book: xlsxwriter.Workbook, lang: str, sheet: str, first: int, last: int, top: float,
+                 width: int) -> Any:
     """One bar per passed department, first department on top, tall enough for every name up to
-    _SCORE_CHART_MAX (a city's round then gets thinner bars). The axis ends at the scheme's full
-    score (or the highest score), not at Excel's rounder 120."""
+    _SCORE_CHART_MAX (a city's round then gets thinner bars). The value axis ends at the scheme's
+    full score (or the highest score), not at Excel's rounder 120, and is drawn at the bottom: the
+    category axis runs top-down (reversed), so the value axis crosses it at its last category."""
     chart = book.add_chart({"type": "bar"})
     chart.add_series({"name": text("round_book.dept_score", lang),
-                      "categories": [sheet, first, 1, last, 1],
+                      "categories": [sheet, first, 0, last, 0],
                       "values": [sheet, first, 2, last, 2],
                       "data_labels": {"value": True, "num_format": "0.00"}})
     chart.set_title({"name": text("round_book.chart.scores", lang), "name_font": {"size": 12, "bold": True}})
     chart.set_x_axis({"min": 0, "max": top, "num_format": "0",
                       "major_gridlines": {"visible": True, "line": {"color": "#E4E7EC"}}})
-    chart.set_y_axis({"reverse": True})
+    chart.set_y_axis({"reverse": True, "crossing": "max"})
     chart.set_legend({"none": True})
     height = min(_SCORE_CHART_MAX, max(_CHART_HEIGHT, 80 + _BAR_PX * (last - first + 1)))
-    chart.set_size({"width": _CHART_WIDTH, "height": height})
+    chart.set_size({"width": width, "height": height})
     return chart

@@ -8,7 +8,6 @@ import json
 import shutil
 import sys
 from datetime import datetime
-from datetime import date
 from pathlib import Path
 
 import pytest

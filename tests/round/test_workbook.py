@@ -18,7 +18,8 @@ from openpyxl.utils.cell import range_boundaries
 from perfxl.errors import OutputError
 from perfxl.round.consolidation import MISSING, Entry
 from perfxl.round.stats import compute
-from perfxl.round.workbook import consolidation_bytes, write_consolidation
+from perfxl.round.workbook import _figure_text, consolidation_bytes, write_consolidation
+from perfxl.scoring import Percent
 from perfxl.scoring import round2
 
 from .conftest import Round
@@ -81,16 +82,16 @@ def test_overview_distributions(round_: Round, wb) -> None:
     first = labelled(ws, "执行率区间") + 1
     bands = [[ws.cell(first + i, col).value for col in (1, 2, 4)] for i in range(len(s.bands))]
     assert bands == [[b.label(), b.projects, b.departments] for b in s.bands]
-    first = labelled(ws, "部门编码") + 1
-    scores = [[ws.cell(first + i, col).value for col in (1, 3, 4)] for i in range(3)]
-    assert scores == [[d.entry.code, d.table.score, d.table.grade] for d in s.scored_departments]
+    first = labelled(ws, "部门名称") + 1  # the scores table: the name in the wide column A, then the code
+    scores = [[ws.cell(first + i, col).value for col in (1, 2, 3, 4)] for i in range(3)]
+    assert scores == [[d.entry.name, d.entry.code, d.table.score, d.table.grade] for d in s.scored_departments]
     assert ws.cell(first, 3).number_format == SCORE
 
 
 def test_project_details(round_: Round, wb) -> None:
     ws, s = wb["项目明细"], compute(round_.consolidation)
-    assert [c.value for c in ws[2]] == ["部门编码", "部门名称", "项目编码", "项目名称", "全年预算数（万元）", "全年执行数（万元）",
-                                       "执行率", "得分", "等级"]
+    assert [c.value for c in ws[2]] == ["部门编码", "部门名称", "项目编码", "项目名称", "全年预算数\n（万元）",
+                                       "全年执行数\n（万元）", "执行率", "得分", "等级"]
     expected = [[p.entry.code, p.entry.name, p.project.code, p.project.name, round2(p.project.budget),
                  round2(p.project.executed), p.project.rate, p.project.score, p.project.grade] for p in s.projects]
     assert rows(ws) == expected and len(expected) == 12
@@ -149,13 +150,21 @@ def test_rectify_sheets(round_: Round, wb) -> None:
     assert [(r[2], r[6], r[7]) for r in rates] == [(p.project.code, p.project.rate, p.project.execution_reason)
                                                    for p in s.low_rates]
     assert wb["整改-执行率偏低的项目"]["A1"].value.startswith("执行率低于 90% 的项目：4 个")
-    unmet = rows(wb["整改-未完成的指标"])
+    ws = wb["整改-未完成的指标"]
+    assert [c.value for c in ws[2]] == ["部门名称", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值",
+                                       "分值", "得分", "偏差原因分析及改进措施"]
+    unmet = rows(ws)
     assert len(unmet) == len(s.unmet)
     for r, u in zip(unmet, s.unmet):
         i = u.indicator
-        assert r[3] == (u.project.name if u.project else "部门整体")
-        assert r[6:14] == [i.name, i.op, i.target, i.unit, i.actual, i.weight, i.score, i.reason]
-    assert wb["整改-未完成的指标"].auto_filter.ref == f"A2:N{len(unmet) + 2}"
+        assert r[:2] == [u.entry.name, u.project.name if u.project else "部门整体"]
+        assert r[2:5] == [i.level, i.category, i.name] and r[7:] == [i.weight, i.score, i.reason]
+        # The target with its operator and unit, the actual value with its unit.
+        assert r[5] == _figure_text(i.target, i.unit, i.op) and r[6] == _figure_text(i.actual, i.unit)
+        if isinstance(i.target, (int, float)) and i.op != "定性":
+            assert r[5].startswith(i.op) and r[5].endswith(i.unit or "")
+    assert any(r[5] == "≥95%" for r in unmet), [r[5] for r in unmet]
+    assert ws.auto_filter.ref == f"A2:J{len(unmet) + 2}"
 
 
 def chart_parts(path: Path) -> dict[str, etree._Element]:
@@ -237,3 +246,102 @@ def test_a_round_where_nobody_passed(round_: Round, tmp_path: Path) -> None:
     assert "没有已通过的部门，暂无得分。" in [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
     assert len(chart_parts(path)) == 2  # no score chart without scores
     assert "报送截止日期" not in [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+
+
+# --- print layout ---------------------------------------------------------------------------------
+
+XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+
+
+def chart_anchors(path: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Each chart's ((from column, offset), (to column, offset)) on 总览."""
+    with zipfile.ZipFile(path) as zf:
+        drawing = etree.fromstring(zf.read("xl/drawings/drawing1.xml"))
+    anchors = []
+    for anchor in drawing.iter(f"{XDR}twoCellAnchor"):
+        ends = [anchor.find(f"{XDR}{end}") for end in ("from", "to")]
+        anchors.append(tuple((int(e.find(f"{XDR}col").text), int(e.find(f"{XDR}colOff").text)) for e in ends))
+    return anchors
+
+
+def px(width: float) -> int:
+    """A column's pixels from the width xlsxwriter stores (characters + its padding)."""
+    return round(width * 7)
+
+
+def test_overview_charts_span_the_tables_exactly(round_: Round, book_path: Path, wb) -> None:
+    """The charts are as wide as the five columns of the tables: they start at column A and end
+    where column E ends, in every client (the anchor is a cell, not a pixel count)."""
+    assert chart_anchors(book_path) == [((0, 0), (5, 0))] * 3
+    ws = wb["总览"]
+    widths = [ws.column_dimensions[col].width for col in "ABCDE"]
+    names = [d.entry.name for d in compute(round_.consolidation).scored_departments]
+    assert widths[0] >= max(len(name) * 2 for name in names)  # the longest name on one line
+    assert max(widths[1:]) < widths[0]  # 数量 and 项目数 sit next to their labels, not beyond a name's width
+
+
+def test_score_chart_value_axis_at_the_bottom(book_path: Path) -> None:
+    """The first department on top (category axis reversed), the 0–100 axis below the bars."""
+    [scores] = [c for c in chart_parts(book_path).values() if c.find(f".//{C}barDir").get("val") == "bar"]
+    cat, val = scores.find(f".//{C}catAx"), scores.find(f".//{C}valAx")
+    assert cat.find(f"{C}scaling/{C}orientation").get("val") == "maxMin"
+    assert val.find(f"{C}crosses").get("val") == "max"  # crosses the category axis at its last category
+
+
+def test_grades_are_centred_clear_of_the_scores(wb) -> None:
+    ws = wb["总览"]
+    first = labelled(ws, "部门名称") + 1
+    assert ws.cell(first, 4).alignment.horizontal == "center" and ws.cell(first, 4).value == "优"
+    assert wb["项目明细"]["I3"].alignment.horizontal == "center"
+    assert wb["部门汇总"]["L3"].alignment.horizontal == "center"
+
+
+@pytest.mark.parametrize("sheet", ZH_SHEETS)
+def test_money_headers_break_before_the_bracket(wb, sheet: str) -> None:
+    headers = [c.value for row in wb[sheet].iter_rows() for c in row
+               if isinstance(c.value, str) and "（万元）" in c.value and c.fill.fgColor.rgb in ("FFF2F4F7", "00F2F4F7")]
+    assert sheet == "整改-未完成的指标" or headers, sheet
+    assert all(h.endswith("\n（万元）") for h in headers), headers
+
+
+@pytest.mark.parametrize("sheet", ZH_SHEETS[1:])
+def test_list_captions_span_the_table(wb, sheet: str) -> None:
+    """Merged across the table, the caption prints no gridline boxes around empty cells."""
+    ws = wb[sheet]
+    last = ws.max_column
+    assert f"A1:{openpyxl.utils.get_column_letter(last)}1" in {str(r) for r in ws.merged_cells.ranges}
+
+
+def test_rectify_indicators_print_at_a_readable_size(wb) -> None:
+    """Ten columns, the long texts wrapped: one landscape page wide at 90% or more (Excel's geometry;
+    it was 14 columns at about 60%)."""
+    ws = wb["整改-未完成的指标"]
+    content_pt = sum(px(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width)
+                     for c in range(1, ws.max_column + 1)) * 0.75
+    printable_pt = 841.89 - 0.8 * 72
+    assert ws.max_column == 10 and printable_pt / content_pt >= 0.9
+    reasons = [r for r in range(3, ws.max_row + 1) if ws.cell(r, 10).value]
+    assert reasons and all(ws.cell(r, 10).alignment.wrap_text for r in reasons)
+
+
+def test_rows_are_as_tall_as_their_wrapped_text(wb) -> None:
+    """Department names fit their column: a row is taller only for text that wraps (a long
+    project name), estimated for Excel's column widths and 宋体."""
+    ws = wb["部门汇总"]
+    assert all(ws.row_dimensions[r].height is None for r in range(3, ws.max_row + 1))
+    ws = wb["项目明细"]
+    tall = {r for r in range(3, ws.max_row + 1) if ws.row_dimensions[r].height}
+    # Column D is 32 characters wide: 30 half-width units of text (a CJK character takes two).
+    long_names = {r for r in range(3, ws.max_row + 1)
+                  if sum(2 if ord(ch) > 0x2E7F else 1 for ch in ws.cell(r, 4).value) > 30}
+    assert ws.column_dimensions["D"].width == 32.7109375
+    assert long_names and tall == long_names
+
+
+def test_figure_text() -> None:
+    assert _figure_text(95, "%", "≥") == "≥95%"
+    assert _figure_text(146.68, "万元", "≤") == "≤146.68万元"
+    assert _figure_text(0.1 + 0.2, "次", "=") == "=0.3次"  # no float noise
+    assert _figure_text(Percent(0.98), "%", "≥") == "≥98%"  # typed as a percentage: not 0.98%
+    assert _figure_text("有效提升", None, "定性") == "有效提升"
+    assert _figure_text(None, "%", "≥") is None and _figure_text(312, None) == "312"
