@@ -83,9 +83,21 @@ def test_two_runs_at_once_lose_nothing(tmp_path: Path) -> None:
     consistent(folder)
 
 
+# Burns ~0.2 s of SQLite's own time inside each file's record transaction, so the kill below
+# lands while files are being recorded however fast recording is (no hook in perfxl itself).
+SLOW_RECORD = """
+    CREATE TRIGGER slow_record AFTER INSERT ON submission BEGIN
+        SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000)
+                              SELECT x FROM c);
+    END"""
+
+
 def test_a_killed_run_leaves_a_consistent_round(tmp_path: Path) -> None:
     folder = tmp_path / "round"
     init(folder)
+    conn = sqlite3.connect(folder / db.DB_NAME)
+    conn.execute(SLOW_RECORD)
+    conn.close()
     files = variants(RETURNED / "2025_101005_长沙市望城区行政审批服务局_绩效自评表.xlsx", tmp_path / "in", 40)
     run = subprocess.Popen([*PERFXL, "validate", str(tmp_path / "in"), "--round", str(folder), "--jobs", "1"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
@@ -106,6 +118,9 @@ def test_a_killed_run_leaves_a_consistent_round(tmp_path: Path) -> None:
     recorded, _ = counts(folder)
     assert 3 <= recorded < len(files)
     consistent(folder)
+    conn = sqlite3.connect(folder / db.DB_NAME)
+    conn.execute("DROP TRIGGER slow_record")
+    conn.close()
     # run again: what was recorded is recognised, the rest recorded once
     again = subprocess.run([*PERFXL, "validate", str(tmp_path / "in"), "--round", str(folder), "--jobs", "1"],
                            capture_output=True, cwd=ROOT, timeout=300)
