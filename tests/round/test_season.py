@@ -105,8 +105,12 @@ def test_three_waves(waves: dict[str, Path]) -> None:
     assert by_code["101003"]["errors"] == 2
     assert by_code["101002"]["status"] == "passed" and by_code["101004"]["status"] == "failed"
 
-    code, out = run("validate", str(waves["w3"]), "--round", str(folder), "--annotate", str(waves["top"] / "退回"))
-    assert "与第 1 次提交相同" in out                                  # 101004 sent the same file again
+    html = waves["top"] / "第3批.html"
+    code, out = run("validate", str(waves["w3"]), "--round", str(folder), "--annotate", str(waves["top"] / "退回"),
+                    "-o", str(html))
+    page = html.read_text(encoding="utf-8")
+    assert "与第 1 次提交相同" in page                                 # 101004 sent the same file again
+    assert "本轮第 3 次提交（与第 2 次相比）：已改正 2 个问题" in page     # 承德: the last two fixed
     import openpyxl
 
     copy = next((waves["top"] / "退回").glob("2025_101004_*_校验结果.xlsx"))
