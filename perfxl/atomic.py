@@ -47,6 +47,22 @@ _HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "surrogatepass")).he
 _reaped: set[str] = set()  # folders this process has already cleaned
 
 
+def write_output(path: str | os.PathLike[str], data: bytes, force: bool = False) -> Path:
+    """An output file (report, workbook, document): refused when it exists unless `force` (so
+    a file the office already sent on or started editing is never replaced by accident), its
+    folder made, then written atomically."""
+    path = Path(path)
+    if not force and (path.exists() or path.is_symlink()):
+        raise OutputError(Message("output.exists", {"path": str(path)}))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(Message("output.unwritable", {"path": str(path),
+                                                        "reason": exc.strerror or str(exc)})) from exc
+    write_atomic(path, data, force)
+    return path
+
+
 def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
     """Write `data` to `path` through a temp file; refuse an existing `path` unless `force`."""
     path = Path(path)

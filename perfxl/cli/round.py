@@ -87,7 +87,7 @@ def status_command(round_dir: str, fmt: str | None, out: str | None, force: bool
       perfxl status --round 2025自评 -o 提交情况.xlsx
       perfxl status --round 2025自评 --format json
     """
-    from ..atomic import write_atomic
+    from ..atomic import write_output
     from ..round.season import Round, parse_deadline
     from ..round.status_report import render_text, status_bytes, to_dict
 
@@ -112,8 +112,7 @@ def status_command(round_dir: str, fmt: str | None, out: str | None, force: bool
         return
     path = Path(out)
     _refuse([path], round_dir, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, body, force=force)
+    write_output(path, body, force)
     click.echo(text("round.status_written", lang, path=out), err=True)
 
 

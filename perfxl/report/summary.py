@@ -20,10 +20,9 @@ from typing import Any, Sequence
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from ..atomic import write_atomic
+from ..atomic import write_output
 from ..display import shown_name, shown_path
-from ..errors import OutputError
-from ..i18n import Message, register, text
+from ..i18n import register, text
 from ..layout import paging
 from ..roster.model import Roster
 from ..validator.catalog import ERROR
@@ -84,16 +83,7 @@ class _Line:
 def write_summary(report: Report, path: Path, lang: str = "zh", roster: Roster | None = None,
                   force: bool = False) -> Path:
     """Write the tracking workbook to `path` atomically; refuses to replace a file without `force`."""
-    path = Path(path)
-    if not force and (path.exists() or path.is_symlink()):
-        raise OutputError(Message("output.exists", {"path": str(path)}))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(Message("output.unwritable", {"path": str(path),
-                                                        "reason": exc.strerror or str(exc)})) from exc
-    write_atomic(path, summary_bytes(report, lang, roster), force)
-    return path
+    return write_output(path, summary_bytes(report, lang, roster), force)
 
 
 def summary_bytes(report: Report, lang: str = "zh", roster: Roster | None = None) -> bytes:

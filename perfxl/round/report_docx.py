@@ -40,9 +40,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ..atomic import write_atomic
-from ..errors import OutputError
-from ..i18n import Message, register, text
+from ..atomic import write_output
+from ..i18n import register, text
 from ..report.html import template_dirs
 from ..scoring import round2
 from .consolidation import PASSED_WARNINGS, Consolidation
@@ -601,13 +600,4 @@ def report_bytes(c: Consolidation, *, lang: str = "zh") -> bytes:
 def write_report(c: Consolidation, path: str | Path, *, lang: str = "zh", force: bool = False) -> Path:
     """Write the draft 自评情况报告 to `path` atomically; an existing file only with `force`, so
     a report the office has started editing is never overwritten by accident."""
-    path = Path(path)
-    if not force and (path.exists() or path.is_symlink()):
-        raise OutputError(Message("output.exists", {"path": str(path)}))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(Message("output.unwritable", {"path": str(path),
-                                                        "reason": exc.strerror or str(exc)})) from exc
-    write_atomic(path, report_bytes(c, lang=lang), force)
-    return path
+    return write_output(path, report_bytes(c, lang=lang), force)

@@ -10,7 +10,7 @@ from typing import Any
 
 import xlsxwriter
 
-from ..atomic import write_atomic
+from ..atomic import write_output
 from ..i18n import register, text
 from ..report.summary import _Sheet, _Styles
 from .status import FAILED, MISSING, PASSED, PASSED_WARNINGS, Status
@@ -140,8 +140,5 @@ def status_bytes(status: Status, lang: str = "zh") -> bytes:
 
 
 def write_status(status: Status, path: Path, lang: str = "zh", force: bool = False) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, status_bytes(status, lang), force=force)
-    return path
+    return write_output(path, status_bytes(status, lang), force)
 

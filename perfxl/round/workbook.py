@@ -19,9 +19,8 @@ from typing import Any, Sequence
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from ..atomic import write_atomic
-from ..errors import OutputError
-from ..i18n import Message, register, text
+from ..atomic import write_output
+from ..i18n import register, text
 from ..layout import paging
 from ..scoring import PERCENT_UNITS, QUALITATIVE, Percent, round2
 from .consolidation import Consolidation, FAILED, MISSING, PASSED_WARNINGS
@@ -126,16 +125,7 @@ _DATE = "yyyy-mm-dd"
 def write_consolidation(c: Consolidation, path: str | Path, *, lang: str = "zh", force: bool = False) -> Path:
     """Write the consolidated workbook to `path` atomically; an existing file only with `force`,
     so a result the office already sent on is never replaced by accident."""
-    path = Path(path)
-    if not force and (path.exists() or path.is_symlink()):
-        raise OutputError(Message("output.exists", {"path": str(path)}))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(Message("output.unwritable", {"path": str(path),
-                                                        "reason": exc.strerror or str(exc)})) from exc
-    write_atomic(path, consolidation_bytes(c, lang=lang), force)
-    return path
+    return write_output(path, consolidation_bytes(c, lang=lang), force)
 
 
 def consolidation_bytes(c: Consolidation, *, lang: str = "zh") -> bytes:
