@@ -13,13 +13,10 @@ from datetime import date, datetime
 
 from ..scheme.model import Scheme
 from ..validator.figures import Figures
+from .status import FAILED, MISSING, PASSED, PASSED_WARNINGS  # one home for the states
 
 __all__ = ["PASSED", "PASSED_WARNINGS", "FAILED", "MISSING", "STATUSES", "COUNTED", "Entry", "Consolidation"]
 
-PASSED = "passed"
-PASSED_WARNINGS = "passed_warnings"
-FAILED = "failed"
-MISSING = "missing"
 STATUSES = (PASSED, PASSED_WARNINGS, FAILED, MISSING)
 COUNTED = (PASSED, PASSED_WARNINGS)  # the statuses whose figures count
 

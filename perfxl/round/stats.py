@@ -22,10 +22,6 @@ __all__ = ["Amounts", "GradeRow", "RateBand", "DepartmentRow", "ProjectRow", "In
            "compute", "rate_bands", "status_text", "band_label", "percent_text"]
 
 register({
-    "round.status.passed": ("已通过", "passed"),
-    "round.status.passed_warnings": ("已通过（有警告）", "passed (with warnings)"),
-    "round.status.failed": ("未通过", "failed"),
-    "round.status.missing": ("未提交", "not submitted"),
     "round.band.top": ("{low}及以上", "{low} and above"),
     "round.band.between": ("{low}–{high}", "{low}–{high}"),
     "round.band.bottom": ("{high}以下", "below {high}"),
@@ -37,7 +33,7 @@ def status_text(status: str, lang: str = "zh") -> str:
     """A status as the office reads it: 已通过 / 已通过（有警告） / 未通过 / 未提交."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    return text(f"round.status.{status}", lang)
+    return text(f"status.count.{status}", lang)  # the labels of perfxl status
 
 
 def percent_text(value: float) -> str:

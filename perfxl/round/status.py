@@ -25,7 +25,7 @@ register({
     "status.passed": ("已通过", "Passed"),
     "status.count.missing": ("未提交", "not submitted"),
     "status.count.failed": ("未通过", "failed"),
-    "status.count.passed_warnings": ("已通过（有警告）", "passed with warnings"),
+    "status.count.passed_warnings": ("已通过（有警告）", "passed (with warnings)"),
     "status.count.passed": ("已通过", "passed"),
 })
 
