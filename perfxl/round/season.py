@@ -13,12 +13,12 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from ..display import shown_name, shown_path
 from ..i18n import Message, register
 from ..validator.figures import Figures
 from ..validator.guards import Limits, file_digest
@@ -283,12 +283,12 @@ def _version() -> str:
 
 
 def _name(path: str) -> str:
-    return _text_path(os.path.basename(path))
+    """The file name as the reports show it: GBK bytes from an unzip decoded, never an error."""
+    return shown_name(path)
 
 
 def _text_path(path: str) -> str:
-    """A path as text SQLite can keep: GBK bytes from an unzip become escapes, never an error."""
-    return path.encode(sys.getfilesystemencoding(), "surrogateescape").decode("utf-8", "backslashreplace")
+    return shown_path(path)
 
 
 def _remove_database(folder: Path, made_folder: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import sys
 from datetime import datetime
@@ -234,3 +235,16 @@ def test_identical_copies_are_not_rivals_without_a_round_too(tmp_path: Path) -> 
     shutil.copy(returned("101002"), tmp_path / "b.xlsx")
     code, out = run("validate", str(tmp_path), "--year", "2025", "--format", "json")
     assert code == 0 and "F09" not in out
+
+
+def test_a_gbk_file_name_is_recorded_readable(tmp_path: Path) -> None:
+    """A name in GBK bytes (a zip from Chinese Windows, unpacked on Linux) is kept as its Chinese."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    raw = os.fsencode(inbox) + b"/" + "隆回县.xlsx".encode("gbk")
+    shutil.copy(returned("101002"), raw)
+    assert run("round", "init", str(tmp_path / "r"), "--roster", str(ROSTER), "--year", "2025")[0] == 0
+    assert run("validate", str(inbox), "--round", str(tmp_path / "r"))[0] == 0
+    code, out = run("status", "--round", str(tmp_path / "r"), "--format", "json")
+    by_code = {d["code"]: d for d in json.loads(out)["departments"]}
+    assert by_code["101002"]["last_file"] == "隆回县.xlsx"
