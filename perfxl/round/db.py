@@ -38,6 +38,9 @@ register({
                     "Upgrade perfxl and try again."),
     "round.damaged": ("{dir} 中的数据库已损坏或不是 perfxl 的数据库（{reason}）。",
                       "The database in {dir} is damaged or not a perfxl database ({reason})."),
+    "round.cannot_write": ("无法写入 {dir} 中的数据库（{reason}）：请确认对这个文件夹有写入权限，且它不在只读的位置。",
+                           "Cannot write the database in {dir} ({reason}): check that the folder is writable "
+                           "and not on a read-only medium."),
     "round.busy": ("{dir} 正被另一个 perfxl 占用，等待 {seconds} 秒后仍未释放。请稍后再试。",
                    "{dir} is in use by another perfxl run and was not released within {seconds} s. Try again later."),
 })
@@ -185,6 +188,8 @@ def connect(folder: Path, create: bool = False, upto: int = SCHEMA_VERSION) -> s
         conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
             raise RoundError(Message("round.busy", {"dir": where, "seconds": BUSY_TIMEOUT_S})) from exc
+        if create or "readonly" in str(exc) or "unable to open" in str(exc):  # a folder it may not write in
+            raise RoundError(Message("round.cannot_write", {"dir": where, "reason": str(exc)})) from exc
         raise RoundError(Message("round.damaged", {"dir": where, "reason": str(exc)})) from exc
     except sqlite3.DatabaseError as exc:
         conn.close()

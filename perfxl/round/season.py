@@ -34,6 +34,8 @@ __all__ = ["Round", "RoundInfo", "SubmissionNote", "file_digest"]
 register({
     "round.bad_deadline": ("截止日期“{value}”应写作 YYYY-MM-DD，如 2026-03-31。",
                            "The deadline '{value}' must be written YYYY-MM-DD, e.g. 2026-03-31."),
+    "round.cannot_make": ("无法建立轮次文件夹 {dir}：{reason}。请换一个位置。",
+                          "Cannot make the round folder {dir}: {reason}. Choose another place."),
     "round.year_mismatch": ("本轮为 {round} 年度，--year 给的是 {given}。", "The round is for {round}; --year says {given}."),
 })
 
@@ -84,7 +86,11 @@ class Round:
         loaded = load_scheme(scheme)
         when = parse_deadline(deadline)
         made_folder = not folder.exists()
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file of that name, a read-only disk, no permission
+            raise RoundError(Message("round.cannot_make", {"dir": str(folder),
+                                                           "reason": exc.strerror or str(exc)})) from exc
         conn = db.connect(folder, create=True)
         try:
             with transaction(conn):

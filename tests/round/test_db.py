@@ -100,3 +100,11 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest
     assert "findings_json" in [row[1] for row in raw.execute("PRAGMA table_info(submission)")]
     assert raw.execute("SELECT COUNT(*) FROM submission").fetchone()[0] == 3
     raw.close()
+
+
+def test_a_round_cannot_be_made_where_a_file_is(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("not a folder")
+    code, out = run("round", "init", str(tmp_path / "taken"), "--roster", str(ROOT / "examples" / "roster.xlsx"),
+                    "--year", "2025")
+    assert code == 2 and "无法建立轮次文件夹" in out and "Traceback" not in out
+    assert (tmp_path / "taken").read_text() == "not a folder"
